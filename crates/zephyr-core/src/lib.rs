@@ -1,0 +1,13 @@
+//! zephyr-core: the sans-IO mechanism behind zephyr.
+//!
+//! It never opens a socket. It receives bytes or file paths from the TypeScript
+//! CLI and returns decisions and results. Each module owns one concern.
+
+pub mod archive;
+pub mod error;
+pub mod hash;
+
+pub use error::{CoreError, CoreResult};
+
+/// Version of the core, reported by `zephyr --version --verbose`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

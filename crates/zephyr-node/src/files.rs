@@ -1,0 +1,59 @@
+//! Batch file operations: hashing and reading archive members.
+
+use std::path::PathBuf;
+
+use napi::bindgen_prelude::{AsyncTask, Buffer};
+use napi::{Env, Task};
+use napi_derive::napi;
+
+use crate::errors::to_napi;
+
+pub struct HashFiles {
+    paths: Vec<String>,
+}
+
+impl Task for HashFiles {
+    type Output = Vec<String>;
+    type JsValue = Vec<String>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        self.paths
+            .iter()
+            .map(|p| zephyr_core::hash::sha256_file(&PathBuf::from(p)).map_err(to_napi))
+            .collect()
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// SHA-256 (hex) of each file, in order, computed off the event loop.
+#[napi(ts_return_type = "Promise<string[]>")]
+pub fn sha256_files(paths: Vec<String>) -> AsyncTask<HashFiles> {
+    AsyncTask::new(HashFiles { paths })
+}
+
+pub struct ReadZipMember {
+    archive: String,
+    member: String,
+}
+
+impl Task for ReadZipMember {
+    type Output = Vec<u8>;
+    type JsValue = Buffer;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        zephyr_core::archive::read_member(&PathBuf::from(&self.archive), &self.member).map_err(to_napi)
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output.into())
+    }
+}
+
+/// The bytes of one member of a zip archive (e.g. a wheel's METADATA).
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn read_zip_member(archive: String, member: String) -> AsyncTask<ReadZipMember> {
+    AsyncTask::new(ReadZipMember { archive, member })
+}

@@ -1,0 +1,16 @@
+//! N-API bindings of zephyr-core. Bindings only: no logic lives here.
+//! Every exported function does a whole batch of work per call and runs
+//! disk-bound work on the libuv thread pool (AsyncTask) so Node never blocks.
+
+#![deny(clippy::all)]
+
+mod errors;
+mod files;
+
+use napi_derive::napi;
+
+/// Version of the native core.
+#[napi]
+pub fn core_version() -> String {
+    zephyr_core::VERSION.to_string()
+}

@@ -1,0 +1,62 @@
+// The base of every zephyr command: verbosity flags, settings, and turning
+// thrown errors into a clear message with a hint and a non-zero exit code.
+
+import { Command, Option } from 'clipanion';
+import type { FlagValues, Settings } from '../settings/load.js';
+import type { SettingKey, SettingValue } from '../settings/schema.js';
+import { isZephyrError, messageOf } from '../ui/errors.js';
+import { currentLevel, Level, log, setVerbosity } from '../ui/log.js';
+
+export abstract class ZephyrCommand extends Command {
+  verbose = Option.Counter('-v,--verbose', 0, { description: 'Show more output (-vv for debug details)' });
+  quiet = Option.Counter('-q,--quiet', 0, { description: 'Show less output (-qq for errors only)' });
+  cacheDir = Option.String('--cache-dir', { description: 'Path of the global cache' });
+  noConfig = Option.Boolean('--no-config', false, { description: 'Ignore config files (pyproject.toml, ~/.zephyr/config.toml)' });
+
+  abstract run(): Promise<number | void>;
+
+  /** Settings flags this command adds; commands override to contribute theirs. */
+  protected settingFlags(): FlagValues {
+    return {};
+  }
+
+  protected flag(key: SettingKey, value: SettingValue, flag: string): FlagValues {
+    return value === undefined ? {} : { [key]: { value, flag } };
+  }
+
+  private cachedSettings: Settings | undefined;
+
+  protected async settings(): Promise<Settings> {
+    if (this.cachedSettings) return this.cachedSettings;
+    const { loadSettings } = await import('../settings/load.js');
+    this.cachedSettings = loadSettings({
+      cwd: process.cwd(),
+      env: process.env,
+      noConfig: this.noConfig,
+      flags: { ...this.flag('cache-dir', this.cacheDir, '--cache-dir'), ...this.settingFlags() },
+    });
+    return this.cachedSettings;
+  }
+
+  async execute(): Promise<number> {
+    setVerbosity(this.verbose, this.quiet);
+    try {
+      return (await this.run()) ?? 0;
+    } catch (err) {
+      return reportError(err);
+    }
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (isZephyrError(err)) {
+    log.error(`${err.message}${currentLevel() >= Level.Debug ? ` [${err.code}]` : ''}`);
+    if (err.hint) log.hint(err.hint);
+    if (currentLevel() >= Level.Trace && err.cause) log.trace(String((err.cause as Error).stack ?? err.cause));
+    return 1;
+  }
+  log.error(`internal error: ${messageOf(err)}`);
+  if (err instanceof Error && err.stack) log.debug(err.stack);
+  log.hint('this is a bug in zephyr; please report it with the output of the same command run with -vv');
+  return 2;
+}

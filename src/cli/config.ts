@@ -1,0 +1,46 @@
+// `zephyr config`: the effective settings and where each came from.
+
+import { Command, Option } from 'clipanion';
+import { ZephyrCommand } from './base.js';
+
+export class ConfigCommand extends ZephyrCommand {
+  static override paths = [['config']];
+  static override usage = Command.Usage({
+    description: 'Show the effective settings and where each came from',
+    details:
+      'Precedence: flags > ZEPHYR_* environment variables > [tool.zephyr] in the nearest pyproject.toml > ~/.zephyr/config.toml > pip\'s and uv\'s index settings > defaults. Settings: index-url, extra-index-url, find-links, index-strategy, cache-dir, python, offline, link-mode, compile-bytecode, prerelease, resolution, exclude-newer, concurrent-downloads, allow-insecure-host.',
+  });
+  json = Option.Boolean('--json', false, { description: 'Print the settings as JSON' });
+
+  async run(): Promise<void> {
+    const settings = await this.settings();
+    const { SETTINGS } = await import('../settings/schema.js');
+    const { describeSource } = await import('../settings/load.js');
+    const { out, outJson, log } = await import('../ui/log.js');
+    const rows: { key: string; value: unknown; source: string }[] = [];
+    for (const def of SETTINGS) {
+      const source = settings.sources.get(def.key);
+      rows.push({ key: def.key, value: settings.values[def.key], source: source ? describeSource(source) : 'default' });
+    }
+    const index = rows.find((r) => r.key === 'index-url');
+    if (index && index.value === undefined) {
+      try {
+        const { findPython, effectiveRequest } = await import('../python/discover.js');
+        const { defaultIndexFor } = await import('../settings/default-index.js');
+        const py = await findPython(effectiveRequest(settings.values.python, process.cwd()), process.env, process.cwd(), settings.values['cache-dir']);
+        const found = await defaultIndexFor(py.facts);
+        index.value = found.url;
+        index.source = `default (pip's index, from ${found.from})`;
+      } catch (err) {
+        log.warn(`no default index: ${(err as Error).message}`);
+      }
+    }
+    if (this.json) {
+      return outJson(Object.fromEntries(rows.map((r) => [r.key, { value: r.value ?? null, source: r.source }])));
+    }
+    for (const r of rows) {
+      const shown = r.value === undefined ? '(unset)' : Array.isArray(r.value) ? JSON.stringify(r.value) : String(r.value);
+      out(`${r.key} = ${shown}  # ${r.source}`);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// The only module that loads the native core (the napi-rs `.node` file) and
+// gives it types. Everything else imports from here. Loading is lazy so that
+// commands which never need the core (e.g. `--version`) do not pay for it.
+
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ZephyrError } from './ui/errors.js';
+
+export interface NativeCore {
+  coreVersion(): string;
+  /** SHA-256 (hex) of each file, in order. */
+  sha256Files(paths: string[]): Promise<string[]>;
+  /** Bytes of one member of a zip archive. */
+  readZipMember(archive: string, member: string): Promise<Buffer>;
+  // --- resolver bindings (begin)
+  // --- resolver bindings (end)
+}
+
+/** napi-rs platform suffix for this process, e.g. `linux-x64-gnu`. */
+export function platformTriple(): string {
+  const { platform, arch } = process;
+  if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`;
+  if (platform === 'win32') return `win32-${arch}-msvc`;
+  return `${platform}-${arch}`;
+}
+
+function isMusl(): boolean {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  if (report?.header?.glibcVersionRuntime) return false;
+  try {
+    return readFileSync('/usr/bin/ldd', 'utf8').includes('musl');
+  } catch {
+    return true;
+  }
+}
+
+let loaded: NativeCore | undefined;
+
+/** The native core, loaded on first use. */
+export function native(): NativeCore {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const triple = platformTriple();
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    process.env.ZEPHYR_NATIVE_PATH,
+    // dist/cli.js (bundled) and src/native.ts (tests) both sit one level below the root.
+    join(here, 'native', `zephyr.${triple}.node`),
+    join(here, '..', 'dist', 'native', `zephyr.${triple}.node`),
+  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
+  for (const file of candidates) {
+    if (existsSync(file)) {
+      loaded = require(file) as NativeCore;
+      return loaded;
+    }
+  }
+  try {
+    // Published builds: the per-platform package from npm/ (napi-rs convention).
+    loaded = require(`zephyr-${triple}`) as NativeCore;
+    return loaded;
+  } catch (cause) {
+    throw new ZephyrError(
+      'ZE_NATIVE_MISSING',
+      `the native core for ${triple} could not be loaded`,
+      'build it with `npm run build:native`, or install the package for your platform',
+      { cause },
+    );
+  }
+}
+
+/** Calls the core and turns its `ZE_CODE: message` errors into ZephyrErrors. */
+export async function callNative<T>(fn: (core: NativeCore) => Promise<T> | T): Promise<T> {
+  try {
+    return await fn(native());
+  } catch (err) {
+    throw nativeError(err);
+  }
+}
+
+export function nativeError(err: unknown): unknown {
+  if (err instanceof ZephyrError || !(err instanceof Error)) return err;
+  const match = /^(ZE_[A-Z0-9_]+): ([\s\S]*)$/.exec(err.message);
+  if (!match) return err;
+  return new ZephyrError(match[1] ?? 'ZE_NATIVE', match[2] ?? err.message, undefined, { cause: err });
+}
