@@ -1,44 +1,12 @@
-// Entry point of the bundled CLI. Command classes are small; each loads
-// its implementation lazily so start-up parses only what the verb needs.
-
-import { Builtins, Cli, Command } from 'clipanion';
-import { CacheCleanCommand, CacheDirCommand } from './cache.js';
-import { ConfigCommand } from './config.js';
-import { PythonFindCommand, PythonListCommand } from './python.js';
-import { VenvActivateCommand, VenvCommand, VenvCreateCommand, VenvListCommand, VenvRemoveCommand } from './venv.js';
+// Entry point of the bundled CLI. `--version` is answered before anything
+// else is loaded; every other invocation loads the command line.
 
 declare const ZEPHYR_VERSION: string;
-const version = typeof ZEPHYR_VERSION === 'string' ? ZEPHYR_VERSION : 'dev';
 
-class VersionCommand extends Command {
-  static override paths = [['--version'], ['-V']];
-  async execute(): Promise<void> {
-    this.context.stdout.write(`zephyr ${version}\n`);
-  }
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`zephyr ${typeof ZEPHYR_VERSION === 'string' ? ZEPHYR_VERSION : 'dev'}\n`);
+} else {
+  const { runCli } = await import('./app.js');
+  await runCli(argv);
 }
-
-const cli = new Cli({
-  binaryLabel: 'zephyr — Python packages and environments',
-  binaryName: 'zephyr',
-  binaryVersion: version,
-  enableCapture: false,
-});
-
-for (const command of [
-  Builtins.HelpCommand,
-  VersionCommand,
-  VenvCommand,
-  VenvCreateCommand,
-  VenvListCommand,
-  VenvActivateCommand,
-  VenvRemoveCommand,
-  PythonListCommand,
-  PythonFindCommand,
-  ConfigCommand,
-  CacheDirCommand,
-  CacheCleanCommand,
-]) {
-  cli.register(command);
-}
-
-void cli.runExit(process.argv.slice(2));
