@@ -47,6 +47,19 @@ describe('named environments', () => {
     assert.equal(sh.stdout.trim(), join(s.home, '.zephyr', 'venvs', 'tools'));
   });
 
+  it('with shell-init, `zephyr venv activate NAME` activates the current bash', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const binDir = join(s.root, 'pathbin');
+    mkdirSync(binDir, { recursive: true });
+    symlinkSync(join(process.cwd(), 'bin', 'zephyr.js'), join(binDir, 'zephyr'));
+    const sh = await runCommand('bash', ['-c', 'eval "$(zephyr shell-init --shell bash)"; zephyr venv activate tools && python -c "import sys; print(sys.prefix)"; zephyr venv activate missing; echo "rc=$?"'], {
+      cwd: s.cwd,
+      env: { ...s.env, PATH: `${binDir}:${s.env.PATH ?? ''}` },
+    });
+    assert.equal(sh.code, 0, sh.stderr);
+    assert.deepEqual(sh.stdout.trim().split('\n'), [join(s.home, '.zephyr', 'venvs', 'tools'), 'rc=1']);
+  });
+
   it('activate speaks fish, csh and PowerShell', async () => {
     assert.match((await s.run(['venv', 'activate', 'tools', '--shell', 'fish'])).stdout, /^source '.*activate\.fish'/);
     assert.match((await s.run(['venv', 'activate', 'tools', '--shell', 'tcsh'])).stdout, /^source ".*activate\.csh"/);

@@ -6,6 +6,7 @@ import { Builtins, Cli, Command } from 'clipanion';
 import { CacheCleanCommand, CacheDirCommand } from './cache.js';
 import { ConfigCommand } from './config.js';
 import { PythonFindCommand, PythonListCommand } from './python.js';
+import { ShellInitCommand } from './shell-init.js';
 import { VenvActivateCommand, VenvCommand, VenvCreateCommand, VenvListCommand, VenvRemoveCommand } from './venv.js';
 
 declare const ZEPHYR_VERSION: string;
@@ -38,6 +39,7 @@ for (const command of [
   ConfigCommand,
   CacheDirCommand,
   CacheCleanCommand,
+  ShellInitCommand,
 ]) {
   cli.register(command);
 }
