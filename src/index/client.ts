@@ -1,0 +1,264 @@
+// The index client: project pages from simple indexes and find-links, wheel
+// metadata (PEP 658, range requests, or the whole wheel), downloads.
+
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ZephyrError, isZephyrError } from '../ui/errors.js';
+import { log } from '../ui/log.js';
+import { CredentialStore } from './auth.js';
+import { cachedGet, offlineMiss } from './cached-get.js';
+import { Downloader, hashMismatch } from './download.js';
+import { FindLinks } from './find-links.js';
+import { digestOf, pickHash } from './hashes.js';
+import { HttpClient } from './http.js';
+import { HttpCache } from './http-cache.js';
+import { openRemoteZip, RangeUnsupportedError } from './lazy-wheel.js';
+import { readLocalPage } from './local.js';
+import { withFileReader } from './local-file.js';
+import { distKind, normalizeName, versionOf } from './names.js';
+import { defaultNetrcPath } from './netrc.js';
+import { mapLimit } from './semaphore.js';
+import { parseProjectHtml, parseProjectList, parseProjectPage, SIMPLE_ACCEPT } from './simple.js';
+import type { DistFile, IndexClientOptions, IndexStats, IndexStrategy, ProjectPage } from './types.js';
+import { redact, trimSlashes, withoutCredentials } from './url.js';
+import { readWheelMetadata } from './zip.js';
+
+interface Index {
+  /** The root without credentials or trailing slash. */
+  base: string;
+  /** As shown to users and recorded in DistFile.index. */
+  shown: string;
+  local: boolean;
+}
+
+function parseIndex(raw: string): Index {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ZephyrError('ZE_BAD_INDEX_URL', `Not a valid index URL: ${redact(raw)}.`, 'Index URLs look like https://host/simple or file:///path/to/simple.');
+  }
+  const base = trimSlashes(withoutCredentials(url).href);
+  return { base, shown: base, local: url.protocol === 'file:' };
+}
+
+/** Files of several indexes, merged as the strategy says; duplicates (same filename) keep the first. */
+function mergeFiles(pages: DistFile[][], project: string, strategy: IndexStrategy): DistFile[] {
+  const seenFiles = new Set<string>();
+  const seenVersions = new Set<string>();
+  const merged: DistFile[] = [];
+  for (const files of pages) {
+    const versionsHere = new Set<string>();
+    for (const file of files) {
+      if (seenFiles.has(file.filename)) continue;
+      const version = versionOf(file.filename, project)?.toLowerCase() ?? null;
+      if (strategy === 'unsafe-first-match' && version !== null && seenVersions.has(version)) continue;
+      seenFiles.add(file.filename);
+      if (version !== null) versionsHere.add(version);
+      merged.push(file);
+    }
+    for (const v of versionsHere) seenVersions.add(v);
+  }
+  return merged;
+}
+
+export class IndexClient {
+  private readonly http: HttpClient;
+  private readonly cache: HttpCache;
+  private readonly downloader: Downloader;
+  private readonly findLinks: FindLinks;
+  private readonly indexes: Index[];
+  private readonly strategy: IndexStrategy;
+  private readonly offline: boolean;
+  private readonly concurrency: number;
+  private readonly projects = new Map<string, Promise<ProjectPage | null>>();
+  /** Hosts seen ignoring Range: their wheels are downloaded whole. */
+  private readonly noRangeHosts = new Set<string>();
+
+  constructor(options: IndexClientOptions) {
+    const findLinks = options.findLinks ?? [];
+    this.indexes = options.indexUrls.map(parseIndex);
+    this.strategy = options.indexStrategy ?? 'first-index';
+    this.offline = options.offline ?? false;
+    this.concurrency = Math.max(1, options.concurrency ?? 50);
+    const credentials = new CredentialStore(
+      [...options.indexUrls, ...findLinks],
+      options.netrcPath === undefined ? defaultNetrcPath() : options.netrcPath,
+    );
+    this.http = new HttpClient({
+      concurrency: this.concurrency,
+      allowInsecureHosts: options.allowInsecureHosts ?? [],
+      credentials,
+      retries: options.retries ?? 3,
+      retryBaseDelayMs: options.retryBaseDelayMs ?? 100,
+    });
+    this.cache = new HttpCache(options.cacheDir);
+    this.downloader = new Downloader(this.http, options.cacheDir, this.offline);
+    this.findLinks = new FindLinks(findLinks, this.http, this.cache, this.offline);
+  }
+
+  /** The project's files, or null when no index (nor find-links location) has it. */
+  getProject(name: string): Promise<ProjectPage | null> {
+    const project = normalizeName(name);
+    let page = this.projects.get(project);
+    if (page === undefined) {
+      page = this.lookup(project);
+      this.projects.set(project, page);
+      page.catch(() => this.projects.delete(project));
+    }
+    return page;
+  }
+
+  /** Many projects at once (bounded by `concurrency`); keys are the names as given. */
+  async getProjects(names: string[]): Promise<Map<string, ProjectPage | null>> {
+    const unique = [...new Set(names)];
+    const pages = await mapLimit(unique, this.concurrency, (name) => this.getProject(name));
+    return new Map(unique.map((name, i) => [name, pages[i] ?? null]));
+  }
+
+  private async lookup(project: string): Promise<ProjectPage | null> {
+    const found: { index: Index; files: DistFile[] }[] = [];
+    if (this.strategy === 'first-index') {
+      for (const index of this.indexes) {
+        const files = await this.indexPage(index, project);
+        if (files !== null) {
+          found.push({ index, files });
+          break;
+        }
+      }
+    } else {
+      const all = await Promise.all(this.indexes.map(async (index) => ({ index, files: await this.indexPage(index, project) })));
+      for (const { index, files } of all) if (files !== null) found.push({ index, files });
+    }
+    const flat = await this.findLinks.filesFor(project);
+    if (found.length === 0 && flat.length === 0) return null;
+    const files = mergeFiles([...found.map((f) => f.files), flat], project, this.strategy);
+    const index = found[0]?.index.shown ?? flat[0]?.index ?? '';
+    log.debug(`${project}: ${files.length} files from ${found.length > 0 ? found.map((f) => f.index.shown).join(', ') : 'find-links'}`);
+    return { name: project, files, index };
+  }
+
+  /** The files of one index's page for `project`, or null when that index does not have it. */
+  private async indexPage(index: Index, project: string): Promise<DistFile[] | null> {
+    const url = new URL(`${index.base}/${encodeURIComponent(project)}/`);
+    if (index.local) {
+      const page = await readLocalPage(url);
+      return page === null ? null : parseProjectHtml(page.body, page.url, index.shown, null);
+    }
+    const response = await cachedGet(this.http, this.cache, url, {
+      accept: SIMPLE_ACCEPT,
+      bucket: 'simple',
+      offline: this.offline,
+      what: `the page of ${project} on ${index.shown}`,
+    });
+    if (response.status !== 200) return null;
+    return parseProjectPage(response.body.toString('utf8'), response.contentType, response.url, index.shown);
+  }
+
+  /** The wheel's METADATA text. Sdists have none to offer here: build them (see download()). */
+  async getMetadata(file: DistFile): Promise<string> {
+    if (distKind(file.filename) !== 'wheel') {
+      throw new ZephyrError('ZE_NOT_A_WHEEL', `${file.filename} is not a wheel; its metadata comes from building it.`, 'Download the sdist and build it.');
+    }
+    if (file.hasMetadata) {
+      const text = await this.coreMetadataFile(file);
+      if (text !== null) return text;
+    }
+    const hash = pickHash(file.hashes);
+    const key = HttpCache.key(hash !== null ? `${hash.algorithm}:${hash.digest}` : `url:${file.url}`);
+    const derived = await this.cache.read('wheel-metadata', key);
+    if (derived !== null) {
+      this.http.stats.cacheHits++;
+      return derived.body.toString('utf8');
+    }
+    const local = await this.downloader.localPath(file);
+    if (local !== null) return withFileReader(local, (reader) => readWheelMetadata(reader, file.filename));
+    if (this.offline) throw offlineMiss(file.url, `the metadata of ${file.filename}`);
+
+    const url = new URL(file.url);
+    if (!this.noRangeHosts.has(url.host)) {
+      try {
+        const text = await readWheelMetadata(await openRemoteZip(this.http, url), file.filename);
+        const meta = { v: 1 as const, url: redact(url), finalUrl: redact(url), status: 200, storedAt: Date.now(), age: 0, etag: null, lastModified: null, cacheControl: null, contentType: null, date: null };
+        await this.cache.write('wheel-metadata', key, { meta, body: Buffer.from(text) });
+        return text;
+      } catch (error) {
+        if (!(error instanceof RangeUnsupportedError)) throw error;
+        log.debug(`${error.message}: downloading whole wheels from ${url.host}`);
+        this.noRangeHosts.add(url.host);
+      }
+    }
+    const path = await this.download(file);
+    return withFileReader(path, (reader) => readWheelMetadata(reader, file.filename));
+  }
+
+  /** PEP 658 `<url>.metadata`, hash-checked; null when it is missing after all (or offline and not cached). */
+  private async coreMetadataFile(file: DistFile): Promise<string | null> {
+    const url = new URL(`${file.url}.metadata`);
+    let body: Buffer;
+    if (url.protocol === 'file:') {
+      try {
+        body = await readFile(fileURLToPath(url));
+      } catch {
+        return null;
+      }
+    } else {
+      try {
+        const response = await cachedGet(this.http, this.cache, url, { accept: '*/*', bucket: 'metadata', offline: this.offline, what: `the metadata of ${file.filename}` });
+        if (response.status !== 200) {
+          log.debug(`${redact(url)} is announced but answered ${response.status}; reading the wheel instead`);
+          return null;
+        }
+        body = response.body;
+      } catch (error) {
+        if (isZephyrError(error) && error.code === 'ZE_OFFLINE_MISS') return null;
+        throw error;
+      }
+    }
+    const hash = pickHash(file.metadataHashes ?? {});
+    if (hash !== null) {
+      const actual = digestOf(hash.algorithm, body);
+      if (actual !== hash.digest) {
+        await this.cache.remove('metadata', HttpCache.key(redact(url), '*/*'));
+        throw hashMismatch({ ...file, filename: `${file.filename}.metadata`, url: url.href }, hash.algorithm, hash.digest, actual);
+      }
+    }
+    return body.toString('utf8');
+  }
+
+  /** A local path of the file: in the cache (downloaded and hash-checked), or the file itself for file: URLs. */
+  download(file: DistFile): Promise<string> {
+    return this.downloader.download(file);
+  }
+
+  /** Every project name the indexes list (and find-links offer), for "did you mean" suggestions. */
+  async listProjectNames(): Promise<string[]> {
+    const names = new Set<string>(await this.findLinks.names());
+    for (const index of this.indexes) {
+      const url = new URL(`${index.base}/`);
+      try {
+        if (index.local) {
+          const page = await readLocalPage(url);
+          if (page !== null) for (const n of parseProjectList(page.body, null, page.url)) names.add(n);
+          continue;
+        }
+        const response = await cachedGet(this.http, this.cache, url, { accept: SIMPLE_ACCEPT, bucket: 'simple', offline: this.offline, what: 'the project list' });
+        if (response.status === 200) {
+          for (const n of parseProjectList(response.body.toString('utf8'), response.contentType, response.url)) names.add(n);
+        }
+      } catch (error) {
+        if (isZephyrError(error) && error.code === 'ZE_OFFLINE_MISS') continue;
+        throw error;
+      }
+    }
+    return [...names].sort((a, b) => a.localeCompare(b));
+  }
+
+  stats(): IndexStats {
+    return { ...this.http.stats };
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+}

@@ -1,0 +1,26 @@
+// Choosing and checking digests of index-announced hashes.
+
+import { createHash, getHashes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+
+const PREFERRED = ['sha256', 'sha512', 'sha384', 'sha224'];
+
+/** The algorithm to verify with (sha256 first), or null when none is usable. */
+export function pickHash(hashes: Record<string, string>): { algorithm: string; digest: string } | null {
+  const available = new Set(getHashes());
+  for (const algorithm of PREFERRED) {
+    const digest = hashes[algorithm];
+    if (digest !== undefined && available.has(algorithm)) return { algorithm, digest: digest.toLowerCase() };
+  }
+  return null;
+}
+
+export function digestOf(algorithm: string, data: Uint8Array | string): string {
+  return createHash(algorithm).update(data).digest('hex');
+}
+
+export async function digestOfFile(algorithm: string, path: string): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,186 @@
+// Simple-API pages (PEP 503 HTML, PEP 691 JSON) to DistFiles, and project lists.
+
+import { ZephyrError } from '../ui/errors.js';
+import { parseHtml, type HtmlPage } from './html.js';
+import { distKind, isDistOf } from './names.js';
+import type { DistFile } from './types.js';
+import { redact } from './url.js';
+
+export const SIMPLE_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+export const HTML_ACCEPT = 'application/vnd.pypi.simple.v1+html, text/html;q=0.9, */*;q=0.1';
+
+export function isJsonContentType(contentType: string | null): boolean {
+  return contentType !== null && /^application\/vnd\.pypi\.simple\.(v1|latest)\+json/i.test(contentType.trim());
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isRecord(value)) return out;
+  for (const [key, v] of Object.entries(value)) if (typeof v === 'string') out[key.toLowerCase()] = v.toLowerCase();
+  return out;
+}
+
+/** `sha256=abc` (one or more, space separated) → { sha256: 'abc' }. */
+function parseHashAttribute(value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of value.trim().split(/\s+/)) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[part.slice(0, eq).toLowerCase()] = part.slice(eq + 1).toLowerCase();
+  }
+  return out;
+}
+
+function checkApiVersion(version: string | undefined, url: string): void {
+  if (version === undefined) return;
+  const major = version.split('.')[0];
+  if (major !== undefined && major !== '1') {
+    throw new ZephyrError(
+      'ZE_INDEX_API_VERSION',
+      `The index at ${redact(url)} speaks simple API version ${version}; zephyr understands version 1.`,
+      'Upgrade zephyr, or use an index that serves version 1 of the simple API.',
+    );
+  }
+}
+
+/** An absolute URL without fragment, plus the hashes of a `#algo=digest` fragment. */
+function resolveHref(href: string, base: string): { url: string; hashes: Record<string, string> } | null {
+  let url: URL;
+  try {
+    url = new URL(href, base);
+  } catch {
+    return null;
+  }
+  const hashes: Record<string, string> = {};
+  const fragment = /^#([a-z0-9]+)=([0-9a-f]+)$/i.exec(url.hash);
+  if (fragment?.[1] && fragment[2]) hashes[fragment[1].toLowerCase()] = fragment[2].toLowerCase();
+  url.hash = '';
+  url.username = '';
+  url.password = '';
+  return { url: url.href, hashes };
+}
+
+function filenameOf(url: string, fallback: string): string {
+  try {
+    const last = new URL(url).pathname.split('/').pop() ?? '';
+    const decoded = decodeURIComponent(last);
+    return decoded !== '' ? decoded : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function metadataFromAttribute(value: string | undefined): { hasMetadata: boolean; hashes: Record<string, string> | null } {
+  if (value === undefined || value.toLowerCase() === 'false') return { hasMetadata: false, hashes: null };
+  const hashes = parseHashAttribute(value);
+  return { hasMetadata: true, hashes: Object.keys(hashes).length > 0 ? hashes : null };
+}
+
+/** DistFiles of every distribution anchor of a parsed page; `project` (normalized) filters them when given. */
+export function filesFromHtml(page: HtmlPage, pageUrl: string, index: string, project: string | null): DistFile[] {
+  const base = page.base !== null ? new URL(page.base, pageUrl).href : pageUrl;
+  const files: DistFile[] = [];
+  for (const anchor of page.anchors) {
+    const resolved = resolveHref(anchor.href, base);
+    if (resolved === null) continue;
+    const filename = filenameOf(resolved.url, anchor.text);
+    if (distKind(filename) === null) continue;
+    if (project !== null && !isDistOf(filename, project)) continue;
+    const a = anchor.attributes;
+    const metadata = metadataFromAttribute(a.get('data-core-metadata') ?? a.get('data-dist-info-metadata'));
+    const yankedAttr = a.get('data-yanked');
+    const requiresPython = a.get('data-requires-python');
+    files.push({
+      filename,
+      url: resolved.url,
+      hashes: resolved.hashes,
+      requiresPython: requiresPython !== undefined && requiresPython.trim() !== '' ? requiresPython : null,
+      yanked: yankedAttr !== undefined,
+      yankedReason: yankedAttr !== undefined && yankedAttr !== '' ? yankedAttr : null,
+      uploadTime: null,
+      size: null,
+      hasMetadata: metadata.hasMetadata,
+      metadataHashes: metadata.hashes,
+      index,
+    });
+  }
+  return files;
+}
+
+export function parseProjectHtml(html: string, pageUrl: string, index: string, project: string | null): DistFile[] {
+  const page = parseHtml(html);
+  checkApiVersion(page.meta.get('pypi:repository-version'), pageUrl);
+  return filesFromHtml(page, pageUrl, index, project);
+}
+
+function parseJson(text: string, url: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ZephyrError('ZE_INDEX_BAD_RESPONSE', `The index answered ${redact(url)} with invalid JSON: ${(error as Error).message}`);
+  }
+  if (!isRecord(value)) throw new ZephyrError('ZE_INDEX_BAD_RESPONSE', `The index answered ${redact(url)} with JSON that is not an object.`);
+  const meta = value.meta;
+  if (isRecord(meta) && typeof meta['api-version'] === 'string') checkApiVersion(meta['api-version'], url);
+  return value;
+}
+
+function jsonMetadata(value: unknown): { hasMetadata: boolean; hashes: Record<string, string> | null } {
+  if (value === true) return { hasMetadata: true, hashes: null };
+  if (isRecord(value)) {
+    const hashes = stringRecord(value);
+    return { hasMetadata: true, hashes: Object.keys(hashes).length > 0 ? hashes : null };
+  }
+  return { hasMetadata: false, hashes: null };
+}
+
+export function parseProjectJson(text: string, pageUrl: string, index: string): DistFile[] {
+  const root = parseJson(text, pageUrl);
+  const list = Array.isArray(root.files) ? root.files : [];
+  const files: DistFile[] = [];
+  for (const entry of list) {
+    if (!isRecord(entry) || typeof entry.url !== 'string' || typeof entry.filename !== 'string') continue;
+    const resolved = resolveHref(entry.url, pageUrl);
+    if (resolved === null) continue;
+    const hashes = { ...resolved.hashes, ...stringRecord(entry.hashes) };
+    const metadata = jsonMetadata(entry['core-metadata'] ?? entry['dist-info-metadata']);
+    const yanked = entry.yanked;
+    const uploadTime = typeof entry['upload-time'] === 'string' ? Date.parse(entry['upload-time']) : NaN;
+    const requiresPython = entry['requires-python'];
+    files.push({
+      filename: entry.filename,
+      url: resolved.url,
+      hashes,
+      requiresPython: typeof requiresPython === 'string' && requiresPython.trim() !== '' ? requiresPython : null,
+      yanked: yanked === true || typeof yanked === 'string',
+      yankedReason: typeof yanked === 'string' && yanked !== '' ? yanked : null,
+      uploadTime: Number.isNaN(uploadTime) ? null : uploadTime,
+      size: typeof entry.size === 'number' && Number.isFinite(entry.size) ? entry.size : null,
+      hasMetadata: metadata.hasMetadata,
+      metadataHashes: metadata.hashes,
+      index,
+    });
+  }
+  return files;
+}
+
+/** A project page in whichever format the server chose. */
+export function parseProjectPage(body: string, contentType: string | null, pageUrl: string, index: string): DistFile[] {
+  return isJsonContentType(contentType) ? parseProjectJson(body, pageUrl, index) : parseProjectHtml(body, pageUrl, index, null);
+}
+
+/** Project names (as the index spells them) of an index root page. */
+export function parseProjectList(body: string, contentType: string | null, pageUrl: string): string[] {
+  if (isJsonContentType(contentType)) {
+    const root = parseJson(body, pageUrl);
+    const projects = Array.isArray(root.projects) ? root.projects : [];
+    return projects.flatMap((p) => (isRecord(p) && typeof p.name === 'string' ? [p.name] : []));
+  }
+  const page = parseHtml(body);
+  checkApiVersion(page.meta.get('pypi:repository-version'), pageUrl);
+  return page.anchors.map((a) => a.text).filter((t) => t !== '');
+}

@@ -1,0 +1,62 @@
+// The public shapes of the index client: options, files and project pages.
+
+export type IndexStrategy = 'first-index' | 'unsafe-first-match' | 'unsafe-best-match';
+
+export interface IndexClientOptions {
+  /** [primary, ...extra]: simple-API roots such as `http://127.0.0.1:8080/simple`, or `file://` folders laid out as one. */
+  indexUrls: string[];
+  /** Folders, `file://` URLs or HTML pages with links to distributions. */
+  findLinks?: string[];
+  /** Default `first-index`: the first index that has the project wins (dependency-confusion defence). */
+  indexStrategy?: IndexStrategy;
+  /** Never touch the network: cached responses only; a miss is a ZephyrError. */
+  offline?: boolean;
+  /** Global cache root; HTTP responses live under `<cacheDir>/http-v1/`. */
+  cacheDir: string;
+  /** Max parallel requests (default 50). */
+  concurrency?: number;
+  /** Hosts (`host` or `host:port`) allowed over plain http, and over https without certificate checks. */
+  allowInsecureHosts?: string[];
+  /** A netrc file (default `$NETRC`, else `~/.netrc`); `null` reads none. */
+  netrcPath?: string | null;
+  /** Retries after the first try, for connection errors, dropped bodies and 5xx (default 3). */
+  retries?: number;
+  /** Base delay of the exponential backoff, in ms (default 100). */
+  retryBaseDelayMs?: number;
+}
+
+export interface DistFile {
+  filename: string;
+  /** Absolute URL, without credentials. */
+  url: string;
+  /** Algorithm → hex digest. */
+  hashes: Record<string, string>;
+  requiresPython: string | null;
+  yanked: boolean;
+  yankedReason: string | null;
+  /** Milliseconds since the epoch. */
+  uploadTime: number | null;
+  size: number | null;
+  /** PEP 658/714: `<url>.metadata` is served. */
+  hasMetadata: boolean;
+  metadataHashes: Record<string, string> | null;
+  /** The index (or find-links location) the file came from, without credentials. */
+  index: string;
+}
+
+export interface ProjectPage {
+  /** Normalized (PEP 503). */
+  name: string;
+  files: DistFile[];
+  /** The index that answered (the first one when several contributed), without credentials. */
+  index: string;
+}
+
+export interface IndexStats {
+  /** Requests sent over the network (retries and redirects included). */
+  requests: number;
+  /** Answers served from the cache without a request. */
+  cacheHits: number;
+  /** Conditional requests answered 304. */
+  revalidated: number;
+}
