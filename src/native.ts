@@ -15,7 +15,31 @@ export interface NativeCore {
   /** Bytes of one member of a zip archive. */
   readZipMember(archive: string, member: string): Promise<Buffer>;
   // --- resolver bindings (begin)
+  /**
+   * The sans-IO PubGrub solver. The constructor takes `SolverOptions` as JSON and throws
+   * `ZE_BAD_REQUIREMENT: …` (with a caret line) for a malformed requirement, constraint or
+   * override, `ZE_BAD_OPTIONS: …` for other bad options.
+   */
+  NativeResolver: new (optionsJson: string) => NativeResolverHandle;
+  /** Ordered compatible tags (`py-abi-plat`, best first) of a target descriptor (JSON). */
+  compatibleTags(descriptorJson: string): string[];
+  /**
+   * A uv-style `--python-platform` value as JSON (`PlatformTarget` in src/resolve/target.ts); throws
+   * `ZE_BAD_PLATFORM: …` listing the accepted values.
+   */
+  platformTarget(pythonPlatform: string): string;
+  /** For each line: `""` if it is a valid PEP 508 requirement, else the error with a caret line. */
+  checkRequirements(lines: string[]): string[];
+  /** PKG-INFO text of each sdist (.tar.gz/.zip) when it is static metadata per PEP 643, else null. */
+  readSdistMetadata(paths: string[]): Promise<(string | null)[]>;
   // --- resolver bindings (end)
+}
+
+// resolver protocol types
+/** An instance of the native solver: `step(feedJson)` → JSON `SolverStep` (src/resolve/protocol.ts). */
+export interface NativeResolverHandle {
+  /** Feed fetched data (`{}` on the first call) and run; returns a `SolverStep` as JSON. */
+  step(feedJson: string): string;
 }
 
 /** napi-rs platform suffix for this process, e.g. `linux-x64-gnu`. */

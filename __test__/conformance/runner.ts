@@ -19,9 +19,9 @@ const normalize = (name: string): string => name.toLowerCase().replace(/[-_.]+/g
 
 /** CLI arguments that put the scenario's resolver options into zephyr's flags. */
 export function scenarioArgs(s: Scenario, indexUrl: string, requirementsFile: string): string[] {
-  const [major, minor] = s.environment.python.split('.');
-  const args = ['pip', 'compile', requirementsFile, '--index-url', indexUrl, '--python', `${major}.${minor}`, '--json', '--no-config'];
-  if (s.options.python) args.push('--python-version', s.options.python);
+  // The target Python is exact (`3.9.21` matters for `requires-python >= 3.9.4`), so resolve for
+  // it with --python-version rather than depend on this machine having that patch release.
+  const args = ['pip', 'compile', requirementsFile, '--index-url', indexUrl, '--python-version', s.options.python ?? s.environment.python, '--json', '--no-config'];
   if (s.options.pythonPlatform) args.push('--python-platform', s.options.pythonPlatform);
   if (s.options.prereleases) args.push('--prerelease', 'allow');
   for (const p of s.options.noBinary) args.push('--no-binary', p);

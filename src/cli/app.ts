@@ -5,6 +5,7 @@
 import { Builtins, Cli, Command } from 'clipanion';
 import { CacheCleanCommand, CacheDirCommand } from './cache.js';
 import { ConfigCommand } from './config.js';
+import { PipCompileCommand, PipInstallCommand } from './pip.js';
 import { PythonFindCommand, PythonListCommand } from './python.js';
 import { ShellInitCommand } from './shell-init.js';
 import { VenvActivateCommand, VenvCommand, VenvCreateCommand, VenvListCommand, VenvRemoveCommand } from './venv.js';
@@ -35,6 +36,8 @@ for (const command of [
   VenvActivateCommand,
   VenvRemoveCommand,
   PythonListCommand,
+  PipCompileCommand,
+  PipInstallCommand,
   PythonFindCommand,
   ConfigCommand,
   CacheDirCommand,

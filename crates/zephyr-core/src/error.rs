@@ -14,6 +14,18 @@ pub enum CoreError {
     BadArchive { path: String, detail: String },
     #[error("{path}: archive has no member named {member}")]
     MissingMember { path: String, member: String },
+    #[error("{filename}: {reason}")]
+    BadFilename { filename: String, reason: String },
+    #[error("{0}")]
+    BadRequirement(String),
+    #[error("{0}")]
+    BadPlatform(String),
+    #[error("{0}")]
+    BadMetadata(String),
+    #[error("{0}")]
+    BadOptions(String),
+    #[error("{0}")]
+    Resolver(String),
 }
 
 impl CoreError {
@@ -23,6 +35,12 @@ impl CoreError {
             CoreError::Io { .. } => "ZE_IO",
             CoreError::BadArchive { .. } => "ZE_BAD_ARCHIVE",
             CoreError::MissingMember { .. } => "ZE_MISSING_MEMBER",
+            CoreError::BadFilename { .. } => "ZE_BAD_FILENAME",
+            CoreError::BadRequirement(_) => "ZE_BAD_REQUIREMENT",
+            CoreError::BadPlatform(_) => "ZE_BAD_PLATFORM",
+            CoreError::BadMetadata(_) => "ZE_BAD_METADATA",
+            CoreError::BadOptions(_) => "ZE_BAD_OPTIONS",
+            CoreError::Resolver(_) => "ZE_RESOLVER",
         }
     }
 

@@ -6,6 +6,11 @@
 pub mod archive;
 pub mod error;
 pub mod hash;
+pub mod filename;
+pub mod tags;
+pub mod metadata;
+pub mod sdist;
+pub mod resolver;
 
 pub use error::{CoreError, CoreResult};
 

@@ -6,6 +6,8 @@
 
 mod errors;
 mod files;
+mod resolver;
+mod standards;
 
 use napi_derive::napi;
 

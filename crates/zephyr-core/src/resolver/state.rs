@@ -1,0 +1,462 @@
+//! Everything the resolver has been fed, in the shape the solver needs, with
+//! caches that survive between steps.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
+use std::str::FromStr;
+
+use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
+use pep508_rs::{ExtraName, Requirement, VerbatimUrl, VersionOrUrl};
+use pubgrub::{Map, Ranges};
+
+use super::options::{Options, PrereleaseMode, Strategy};
+use super::provider::{Pkg, Unusable};
+use super::ranges::{specifiers_to_range, VersionRange};
+use super::{Feed, FileFeed, ResolvedPackage, StepResult};
+use crate::filename::{normalize_name, DistFilename};
+use crate::metadata::CoreMetadata;
+
+pub fn root_version() -> Version {
+    Version::new([0u64])
+}
+
+/// The file chosen to represent one version.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub version: Version,
+    pub filename: String,
+    pub url: String,
+    pub yanked: bool,
+    #[allow(dead_code)]
+    pub wheel: bool,
+    /// Tag priority for wheels (lower is better); sdists rank after every wheel.
+    pub priority: usize,
+}
+
+/// Why versions that exist on the index were not usable (for hints).
+#[derive(Debug, Clone, Default)]
+pub struct Skipped {
+    /// Version → Requires-Python of its files.
+    pub requires_python: BTreeMap<Version, String>,
+    /// Version → (incompatible wheel tags, an sdist existed but building/sdists are disabled).
+    pub no_wheel: BTreeMap<Version, (Vec<String>, bool)>,
+    /// Versions that only have wheels, ignored because of `--no-binary`.
+    pub binary_disabled: BTreeSet<Version>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Project {
+    pub found: bool,
+    pub candidates: BTreeMap<Version, Candidate>,
+    pub skipped: Skipped,
+    pub all_prerelease: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum MetaEntry {
+    Ok {
+        requires_dist: Vec<Requirement<VerbatimUrl>>,
+        requires_python: Option<VersionSpecifiers>,
+        requires_python_text: Option<String>,
+    },
+    Err(String),
+}
+
+/// Dependencies of one package version, as the solver wants them.
+#[derive(Debug, Clone)]
+pub enum DepsOutcome {
+    Missing,
+    Unusable(Unusable),
+    Ok(Rc<Map<Pkg, VersionRange>>),
+}
+
+type RootDeps = Result<Rc<Map<Pkg, VersionRange>>, Unusable>;
+
+pub struct State {
+    pub opts: Options,
+    pub projects: HashMap<String, Project>,
+    pub metadata: HashMap<String, BTreeMap<Version, MetaEntry>>,
+    deps_cache: RefCell<HashMap<(Pkg, Version), DepsOutcome>>,
+    root_deps: RefCell<Option<RootDeps>>,
+}
+
+/// Requires-Python with upper bounds dropped, as uv does: `<3.9`/`<=3.8` caps are
+/// widely wrong in practice, so only lower bounds (and exclusions) are enforced.
+pub fn lower_bounds_only(specs: &VersionSpecifiers) -> VersionSpecifiers {
+    specs
+        .iter()
+        .filter_map(|s| match s.operator() {
+            Operator::LessThan | Operator::LessThanEqual => None,
+            Operator::TildeEqual | Operator::EqualStar => {
+                Some(VersionSpecifier::greater_than_equal_version(s.version().clone()))
+            }
+            _ => Some(s.clone()),
+        })
+        .collect()
+}
+
+fn yanked(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::String(_) => true,
+        _ => false,
+    }
+}
+
+fn upload_ms(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_f64().map(|f| f as i64),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok().map(|f| f as i64),
+        _ => None,
+    }
+}
+
+fn insert_range(map: &mut Map<Pkg, VersionRange>, pkg: Pkg, range: VersionRange) {
+    match map.get_mut(&pkg) {
+        Some(existing) => *existing = existing.intersection(&range),
+        None => {
+            map.insert(pkg, range);
+        }
+    }
+}
+
+impl State {
+    pub fn new(opts: Options) -> Self {
+        State {
+            opts,
+            projects: HashMap::new(),
+            metadata: HashMap::new(),
+            deps_cache: RefCell::new(HashMap::new()),
+            root_deps: RefCell::new(None),
+        }
+    }
+
+    pub fn feed(&mut self, feed: Feed) {
+        for p in feed.projects {
+            let name = normalize_name(&p.name);
+            let project = self.build_project(&name, p.found, &p.files);
+            self.projects.insert(name, project);
+        }
+        for m in feed.metadata {
+            let name = normalize_name(&m.name);
+            let Ok(version) = Version::from_str(m.version.trim()) else { continue };
+            let entry = match (m.metadata, m.error) {
+                (Some(text), _) => match CoreMetadata::parse(&text) {
+                    Ok(md) => {
+                        let requires_dist =
+                            md.requires_dist.iter().filter_map(|l| super::requirements::parse_requirement(l).ok()).collect();
+                        let requires_python = md
+                            .requires_python
+                            .as_deref()
+                            .and_then(|s| VersionSpecifiers::from_str(s).ok())
+                            .map(|s| lower_bounds_only(&s));
+                        MetaEntry::Ok { requires_dist, requires_python, requires_python_text: md.requires_python }
+                    }
+                    Err(e) => MetaEntry::Err(format!("its metadata is invalid: {e}")),
+                },
+                (None, Some(err)) => MetaEntry::Err(err),
+                (None, None) => MetaEntry::Err("no metadata was provided".into()),
+            };
+            // Only available/unusable outcomes are cached, never "missing": nothing to invalidate.
+            self.metadata.entry(name).or_default().insert(version, entry);
+        }
+    }
+
+    fn build_project(&self, name: &str, found: bool, files: &[FileFeed]) -> Project {
+        let mut project = Project { found, ..Project::default() };
+        if !found {
+            return project;
+        }
+        let o = &self.opts;
+        let mut best: BTreeMap<Version, Candidate> = BTreeMap::new();
+        for f in files {
+            let Ok(dist) = DistFilename::parse(&f.filename, Some(name)) else { continue };
+            let version = dist.version().clone();
+            if let Some(limit) = o.exclude_newer {
+                match upload_ms(&f.upload_time) {
+                    Some(t) if t <= limit => {}
+                    _ => continue,
+                }
+            }
+            if let Some(rp) = f.requires_python.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                if let Ok(specs) = VersionSpecifiers::from_str(rp) {
+                    if !lower_bounds_only(&specs).contains(&o.python) {
+                        project.skipped.requires_python.insert(version, rp.to_string());
+                        continue;
+                    }
+                }
+            }
+            let is_yanked = yanked(&f.yanked);
+            let (wheel, priority) = match &dist {
+                DistFilename::Wheel(w) => {
+                    if o.no_binary.contains(name) {
+                        project.skipped.binary_disabled.insert(version);
+                        continue;
+                    }
+                    match o.tags.compatibility(w) {
+                        Some(p) => (true, p),
+                        None => {
+                            project.skipped.no_wheel.entry(version).or_default().0.push(w.tag_string());
+                            continue;
+                        }
+                    }
+                }
+                DistFilename::Sdist(_) => {
+                    if o.only_binary.contains(name) || o.no_build.contains(name) {
+                        project.skipped.no_wheel.entry(version).or_default().1 = true;
+                        continue;
+                    }
+                    (false, usize::MAX)
+                }
+            };
+            let cand = Candidate {
+                version: version.clone(),
+                filename: f.filename.clone(),
+                url: f.url.clone().unwrap_or_default(),
+                yanked: is_yanked,
+                wheel,
+                priority,
+            };
+            let better = match best.get(&version) {
+                None => true,
+                Some(cur) => (cand.yanked, cand.priority) < (cur.yanked, cur.priority),
+            };
+            if better {
+                best.insert(version, cand);
+            }
+        }
+        project.skipped.requires_python.retain(|v, _| !best.contains_key(v));
+        project.skipped.no_wheel.retain(|v, _| !best.contains_key(v));
+        project.skipped.binary_disabled.retain(|v| !best.contains_key(v));
+        project.all_prerelease = !best.is_empty() && best.keys().all(|v| v.any_prerelease());
+        project.candidates = best;
+        project
+    }
+
+    pub fn prerelease_allowed(&self, name: &str) -> bool {
+        let explicit = || self.opts.explicit_pre.contains(name);
+        let necessary = || self.projects.get(name).is_some_and(|p| p.all_prerelease);
+        match self.opts.prerelease {
+            PrereleaseMode::Allow => true,
+            PrereleaseMode::Disallow => false,
+            PrereleaseMode::Explicit => explicit(),
+            PrereleaseMode::IfNecessary => necessary(),
+            PrereleaseMode::IfNecessaryOrExplicit => explicit() || necessary(),
+        }
+    }
+
+    pub fn yank_allowed(&self, name: &str, v: &Version) -> bool {
+        self.opts.pinned.get(name).is_some_and(|pins| pins.iter().any(|p| p == v))
+    }
+
+    /// Whether a candidate may be chosen at all (range aside).
+    pub fn usable(&self, name: &str, c: &Candidate, pre_ok: bool) -> bool {
+        (pre_ok || !c.version.any_prerelease()) && (!c.yanked || self.yank_allowed(name, &c.version))
+    }
+
+    pub fn lowest_first(&self, name: &str) -> bool {
+        match self.opts.strategy {
+            Strategy::Highest => false,
+            Strategy::Lowest => true,
+            Strategy::LowestDirect => self.opts.direct.contains(name),
+        }
+    }
+
+    /// The version to try for a package within a range, per preferences, pre-release
+    /// and yank rules and the resolution strategy. `None` if the project is unknown.
+    pub fn select(&self, name: &str, range: &VersionRange) -> Option<&Candidate> {
+        let project = self.projects.get(name)?;
+        let pre_ok = self.prerelease_allowed(name);
+        let ok = |c: &&Candidate| range.contains(&c.version) && self.usable(name, c, pre_ok);
+        if let Some(pref) = self.opts.preference(name) {
+            if let Some(c) = project.candidates.get(pref).filter(ok) {
+                return Some(c);
+            }
+        }
+        if self.lowest_first(name) {
+            project.candidates.values().find(ok)
+        } else {
+            project.candidates.values().rev().find(ok)
+        }
+    }
+
+    fn add_plain(
+        &self,
+        map: &mut Map<Pkg, VersionRange>,
+        req: &Requirement<VerbatimUrl>,
+        current: &Pkg,
+    ) -> Result<(), Unusable> {
+        let name = normalize_name(req.name.as_ref());
+        let mut range = match &req.version_or_url {
+            None => Ranges::full(),
+            Some(VersionOrUrl::VersionSpecifier(specs)) => specifiers_to_range(specs),
+            Some(VersionOrUrl::Url(_)) => return Err(Unusable::DirectUrl(req.to_string())),
+        };
+        if let Some(c) = self.opts.constraints.get(&name) {
+            range = range.intersection(c);
+        }
+        let base = Pkg::Base(name.clone());
+        let is_self = current.name() == Some(name.as_str());
+        // A package never depends on its own base; an extra's pin on its base is kept.
+        if !is_self || matches!(current, Pkg::Extra(..)) {
+            insert_range(map, base, range.clone());
+        }
+        for extra in &req.extras {
+            let pkg = Pkg::Extra(name.clone(), extra.to_string());
+            if &pkg != current {
+                insert_range(map, pkg, range.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn add_requirement(
+        &self,
+        map: &mut Map<Pkg, VersionRange>,
+        req: &Requirement<VerbatimUrl>,
+        current: &Pkg,
+    ) -> Result<(), Unusable> {
+        let name = normalize_name(req.name.as_ref());
+        if let Some(replacements) = self.opts.overrides.get(&name) {
+            for r in replacements {
+                self.add_plain(map, r, current)?;
+            }
+            return Ok(());
+        }
+        self.add_plain(map, req, current)
+    }
+
+    pub fn root_dependencies(&self) -> RootDeps {
+        if let Some(cached) = self.root_deps.borrow().as_ref() {
+            return cached.clone();
+        }
+        let mut map = Map::default();
+        let mut result = Ok(());
+        for req in &self.opts.root {
+            if !req.evaluate_markers(&self.opts.env, &[]) {
+                continue;
+            }
+            if let Err(e) = self.add_requirement(&mut map, req, &Pkg::Root) {
+                result = Err(e);
+                break;
+            }
+        }
+        let out = result.map(|_| Rc::new(map));
+        *self.root_deps.borrow_mut() = Some(out.clone());
+        out
+    }
+
+    /// Dependencies of `pkg` at `v` (cached).
+    pub fn dependencies(&self, pkg: &Pkg, v: &Version) -> DepsOutcome {
+        let key = (pkg.clone(), v.clone());
+        if let Some(hit) = self.deps_cache.borrow().get(&key) {
+            return hit.clone();
+        }
+        let out = self.compute_dependencies(pkg, v);
+        if !matches!(out, DepsOutcome::Missing) {
+            self.deps_cache.borrow_mut().insert(key, out.clone());
+        }
+        out
+    }
+
+    fn compute_dependencies(&self, pkg: &Pkg, v: &Version) -> DepsOutcome {
+        let (name, extra) = match pkg {
+            Pkg::Root => {
+                return match self.root_dependencies() {
+                    Ok(m) => DepsOutcome::Ok(m),
+                    Err(e) => DepsOutcome::Unusable(e),
+                }
+            }
+            Pkg::Python => return DepsOutcome::Ok(Rc::new(Map::default())),
+            Pkg::Base(n) => (n, None),
+            Pkg::Extra(n, e) => (n, Some(e)),
+        };
+        let Some(entry) = self.metadata.get(name).and_then(|m| m.get(v)) else {
+            return DepsOutcome::Missing;
+        };
+        let (requires_dist, requires_python) = match entry {
+            MetaEntry::Err(msg) => return DepsOutcome::Unusable(Unusable::Metadata(msg.clone())),
+            MetaEntry::Ok { requires_dist, requires_python, .. } => (requires_dist, requires_python),
+        };
+        let extras: Vec<ExtraName> = extra.and_then(|e| ExtraName::from_str(e).ok()).into_iter().collect();
+        let mut map = Map::default();
+        if extra.is_some() {
+            map.insert(Pkg::Base(name.clone()), Ranges::singleton(v.clone()));
+        }
+        for req in requires_dist {
+            if !req.evaluate_markers(&self.opts.env, &extras) {
+                continue;
+            }
+            if let Err(e) = self.add_requirement(&mut map, req, pkg) {
+                return DepsOutcome::Unusable(e);
+            }
+        }
+        if let Some(rp) = requires_python {
+            map.insert(Pkg::Python, specifiers_to_range(rp));
+        }
+        DepsOutcome::Ok(Rc::new(map))
+    }
+
+    pub fn requires_python_text(&self, name: &str, v: &Version) -> Option<String> {
+        match self.metadata.get(name)?.get(v)? {
+            MetaEntry::Ok { requires_python: Some(rp), requires_python_text, .. } => {
+                if rp.contains(&self.opts.python) {
+                    None
+                } else {
+                    Some(requires_python_text.clone().unwrap_or_else(|| rp.to_string()))
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub fn resolved(&self, solution: &Map<Pkg, Version>) -> StepResult {
+        let mut bases: BTreeMap<String, Version> = BTreeMap::new();
+        let mut extras: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (pkg, v) in solution {
+            match pkg {
+                Pkg::Base(n) => {
+                    bases.insert(n.clone(), v.clone());
+                }
+                Pkg::Extra(n, e) => {
+                    extras.entry(n.clone()).or_default().insert(e.clone());
+                }
+                _ => {}
+            }
+        }
+        let root_names: BTreeSet<String> = match self.root_dependencies() {
+            Ok(m) => m.keys().filter_map(|p| p.name().map(str::to_string)).collect(),
+            Err(_) => BTreeSet::new(),
+        };
+        let mut packages = Vec::new();
+        for (name, v) in &bases {
+            let cand = self.projects.get(name).and_then(|p| p.candidates.get(v));
+            let pkg_extras: Vec<String> = extras.get(name).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+            let mut deps = BTreeSet::new();
+            let mut sources = vec![Pkg::Base(name.clone())];
+            sources.extend(pkg_extras.iter().map(|e| Pkg::Extra(name.clone(), e.clone())));
+            for src in &sources {
+                if let DepsOutcome::Ok(map) = self.dependencies(src, v) {
+                    for dep in map.keys() {
+                        if let Some(d) = dep.name() {
+                            if d != name {
+                                deps.insert(d.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            packages.push(ResolvedPackage {
+                name: name.clone(),
+                version: cand.map(|c| c.version.to_string()).unwrap_or_else(|| v.to_string()),
+                filename: cand.map(|c| c.filename.clone()).unwrap_or_default(),
+                url: cand.map(|c| c.url.clone()).unwrap_or_default(),
+                extras: pkg_extras,
+                dependencies: deps.into_iter().collect(),
+                requested_by_root: root_names.contains(name),
+            });
+        }
+        StepResult::Resolved { packages }
+    }
+}

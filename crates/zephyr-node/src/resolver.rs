@@ -1,0 +1,27 @@
+//! The sans-IO resolver as a JS class: `new NativeResolver(options)`, then
+//! `step(feed)` until it returns a resolution or a conflict. JSON in, JSON out.
+
+use napi_derive::napi;
+
+use crate::errors::to_napi;
+
+#[napi]
+pub struct NativeResolver {
+    inner: zephyr_core::resolver::Resolver,
+}
+
+#[napi]
+impl NativeResolver {
+    /// Throws `ZE_BAD_REQUIREMENT: ...` for a malformed requirement, constraint or override.
+    #[napi(constructor)]
+    pub fn new(options_json: String) -> napi::Result<Self> {
+        let inner = zephyr_core::resolver::Resolver::new(&options_json).map_err(to_napi)?;
+        Ok(NativeResolver { inner })
+    }
+
+    /// Feed fetched data and run; returns `{"kind":"need"|"resolved"|"conflict",...}`.
+    #[napi]
+    pub fn step(&mut self, feed_json: String) -> napi::Result<String> {
+        self.inner.step(&feed_json).map_err(to_napi)
+    }
+}

@@ -1,0 +1,163 @@
+// The pip-compatible surface: `zephyr pip compile` (pip-tools / `uv pip
+// compile`) and `zephyr pip install --dry-run`.
+
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import { ZephyrCommand } from './base.js';
+import type { FlagValues } from '../settings/load.js';
+import { PRERELEASE_MODES, RESOLUTION_MODES, INDEX_STRATEGIES } from '../settings/schema.js';
+
+/** Options every resolving pip command has. */
+abstract class ResolvingCommand extends ZephyrCommand {
+  requirementFiles = Option.Array('-r,--requirement', [], { description: 'Read requirements from a file (repeatable)' });
+  constraintFiles = Option.Array('-c,--constraint', [], { description: 'Constrain versions with a file (repeatable)' });
+  overrideFiles = Option.Array('--override', [], { description: 'Override versions everywhere with a file (repeatable)' });
+  indexUrl = Option.String('-i,--index-url', { description: 'The package index (PEP 503/691)' });
+  extraIndexUrl = Option.Array('--extra-index-url', { description: 'More indexes, searched after the first' });
+  findLinks = Option.Array('-f,--find-links', { description: 'Folders or pages with distributions' });
+  noIndex = Option.Boolean('--no-index', false, { description: 'Use only --find-links' });
+  indexStrategy = Option.String('--index-strategy', { validator: t.isEnum(INDEX_STRATEGIES), description: 'How several indexes are searched' });
+  python = Option.String('-p,--python', { description: 'Interpreter whose environment to resolve for' });
+  pythonVersion = Option.String('--python-version', { description: 'Resolve for this Python version (e.g. 3.9)' });
+  pythonPlatform = Option.String('--python-platform', { description: 'Resolve for this platform (linux, macos, windows, x86_64-manylinux_2_28, …)' });
+  prerelease = Option.String('--prerelease', { validator: t.isEnum(PRERELEASE_MODES), description: 'When pre-releases may be chosen' });
+  pre = Option.Boolean('--pre', false, { description: 'Allow pre-releases (same as --prerelease allow)' });
+  resolution = Option.String('--resolution', { validator: t.isEnum(RESOLUTION_MODES), description: 'highest, lowest or lowest-direct' });
+  upgrade = Option.Boolean('-U,--upgrade', false, { description: 'Ignore earlier pins and installed versions' });
+  upgradePackage = Option.Array('-P,--upgrade-package', [], { description: 'Allow upgrading this package (repeatable)' });
+  excludeNewer = Option.String('--exclude-newer', { description: 'Ignore files uploaded after this date' });
+  noBinary = Option.Array('--no-binary', [], { description: 'Do not use wheels for these packages (:all: for every one)' });
+  onlyBinary = Option.Array('--only-binary', [], { description: 'Use only wheels for these packages (:all: for every one)' });
+  noBuild = Option.Boolean('--no-build', false, { description: 'Never use source distributions' });
+  offline = Option.Boolean('--offline', { description: 'Use only cached index responses' });
+  allowInsecureHost = Option.Array('--allow-insecure-host', { description: 'Allow plain HTTP to this host' });
+  json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
+
+  protected override settingFlags(): FlagValues {
+    return {
+      ...this.flag('index-url', this.indexUrl, '--index-url'),
+      ...this.flag('extra-index-url', this.extraIndexUrl, '--extra-index-url'),
+      ...this.flag('find-links', this.findLinks, '--find-links'),
+      ...this.flag('index-strategy', this.indexStrategy, '--index-strategy'),
+      ...this.flag('python', this.python, '--python'),
+      ...this.flag('prerelease', this.prerelease, '--prerelease'),
+      ...this.flag('resolution', this.resolution, '--resolution'),
+      ...this.flag('exclude-newer', this.excludeNewer, '--exclude-newer'),
+      ...this.flag('offline', this.offline, '--offline'),
+      ...this.flag('allow-insecure-host', this.allowInsecureHost, '--allow-insecure-host'),
+    };
+  }
+
+  protected common(packages: string[], interpreter: import('../python/discover.js').Found, preferences: { name: string; version: string }[]): import('../resolve/session.js').ResolveRequest {
+    return {
+      inputs: { packages, requirementFiles: this.requirementFiles, constraintFiles: this.constraintFiles, overrideFiles: this.overrideFiles, noIndex: this.noIndex },
+      interpreter,
+      pythonVersion: this.pythonVersion,
+      pythonPlatform: this.pythonPlatform,
+      pre: this.pre,
+      upgrade: this.upgrade,
+      upgradePackages: this.upgradePackage,
+      noBinary: this.noBinary.flatMap((v) => v.split(',')),
+      onlyBinary: this.onlyBinary.flatMap((v) => v.split(',')),
+      noBuild: this.noBuild,
+      preferences,
+    };
+  }
+}
+
+export class PipCompileCommand extends ResolvingCommand {
+  static override paths = [['pip', 'compile']];
+  static override usage = Command.Usage({
+    description: 'Resolve requirements into pinned versions (like pip-compile and `uv pip compile`)',
+    details: 'Reads requirements files (requirements.in), resolves them for the interpreter (or --python-version / --python-platform) and prints the pinned set, with `# via` annotations. Pins already in the output file are kept unless --upgrade / --upgrade-package.',
+    examples: [
+      ['Pin requirements.in into requirements.txt', 'zephyr pip compile requirements.in -o requirements.txt'],
+      ['With hashes, for Python 3.10', 'zephyr pip compile requirements.in --generate-hashes --python-version 3.10'],
+    ],
+  });
+  sources = Option.Rest({ name: 'SRC_FILE' });
+  outputFile = Option.String('-o,--output-file', { description: 'Write the pinned requirements here (and keep its pins)' });
+  generateHashes = Option.Boolean('--generate-hashes', false, { description: 'Add --hash lines for every file of each pinned version' });
+  noAnnotate = Option.Boolean('--no-annotate', false, { description: 'Leave out the `# via` comments' });
+  noHeader = Option.Boolean('--no-header', false, { description: 'Leave out the header comment' });
+
+  async run(): Promise<void> {
+    const settings = await this.settings();
+    const { findPython, effectiveRequest } = await import('../python/discover.js');
+    const { runResolution } = await import('../resolve/session.js');
+    const { pinsOf } = await import('../resolve/inputs.js');
+    const { pinned, renderRequirementsTxt } = await import('../resolve/render.js');
+    const { outJson } = await import('../ui/log.js');
+    const { ZephyrError } = await import('../ui/errors.js');
+    if (this.sources.length === 0 && this.requirementFiles.length === 0) {
+      throw new ZephyrError('ZE_USAGE', 'no requirements file given', 'run `zephyr pip compile requirements.in`');
+    }
+    const interpreter = await findPython(effectiveRequest(settings.values.python, process.cwd()), process.env, process.cwd(), settings.values['cache-dir']);
+    const preferences = this.outputFile && !this.upgrade ? pinsOf(this.outputFile) : [];
+    const request = this.common([], interpreter, preferences);
+    request.inputs.requirementFiles = [...this.sources, ...this.requirementFiles];
+    const { resolution, inputs } = await runResolution(request, settings);
+    const packages = pinned(resolution, inputs.requirements);
+    if (this.json) {
+      outJson({ packages });
+      return;
+    }
+    const text = renderRequirementsTxt(packages, {
+      command: ['zephyr', 'pip', 'compile', ...process.argv.slice(4).filter((a) => !/^--?(v+|q+|verbose|quiet)$/.test(a))].join(' '),
+      header: !this.noHeader,
+      annotate: !this.noAnnotate,
+      generateHashes: this.generateHashes,
+    });
+    if (this.outputFile) {
+      const { writeFileSync, renameSync } = await import('node:fs');
+      const tmp = `${this.outputFile}.zephyr-tmp`;
+      writeFileSync(tmp, text);
+      renameSync(tmp, this.outputFile);
+    }
+    process.stdout.write(text);
+  }
+}
+
+export class PipInstallCommand extends ResolvingCommand {
+  static override paths = [['pip', 'install']];
+  static override usage = Command.Usage({
+    description: 'Install packages into the environment (today: --dry-run shows what would be installed)',
+    examples: [['What would `requests` bring in?', 'zephyr pip install --dry-run requests']],
+  });
+  packages = Option.Rest({ name: 'PACKAGE' });
+  dryRun = Option.Boolean('--dry-run', false, { description: 'Resolve and show what would change, without installing' });
+
+  async run(): Promise<void> {
+    const settings = await this.settings();
+    const { ZephyrError } = await import('../ui/errors.js');
+    if (!this.dryRun) {
+      throw new ZephyrError(
+        'ZE_UNSUPPORTED',
+        'installing is not available yet in this version of zephyr; only `zephyr pip install --dry-run` works',
+        'run with --dry-run to see what would be installed, or `zephyr pip compile` to pin requirements',
+      );
+    }
+    const { findEnvironment } = await import('../python/environment.js');
+    const { installedDistributions } = await import('../install/installed.js');
+    const { runResolution } = await import('../resolve/session.js');
+    const { out, outJson, log } = await import('../ui/log.js');
+    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    const installed = installedDistributions(environment.interpreter.facts);
+    const request = this.common(this.packages, { ...environment.interpreter, origin: 'requested' }, installed);
+    const { resolution } = await runResolution(request, settings);
+    const have = new Map(installed.map((d) => [d.name, d.version]));
+    const changes = resolution.packages
+      .filter((p) => have.get(p.name) !== p.version)
+      .map((p) => ({ name: p.name, version: p.version, installed: have.get(p.name) ?? null }));
+    if (this.json) {
+      outJson({ environment: environment.root, install: changes });
+      return;
+    }
+    if (changes.length === 0) {
+      log.status('Would make no changes');
+      return;
+    }
+    log.status(`Would install ${changes.length} package${changes.length === 1 ? '' : 's'}`);
+    for (const c of changes) out(c.installed ? ` - ${c.name}==${c.installed}\n + ${c.name}==${c.version}` : ` + ${c.name}==${c.version}`);
+  }
+}

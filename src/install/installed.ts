@@ -1,0 +1,32 @@
+// What an environment has installed: the `*.dist-info` folders of its
+// site-packages (name and version from the folder name, as PEP 427 names them).
+
+import { readdirSync } from 'node:fs';
+import type { InterpreterFacts } from '../python/interpreter.js';
+
+export interface InstalledDistribution {
+  name: string;
+  version: string;
+}
+
+const normalize = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
+
+export function installedDistributions(facts: InterpreterFacts): InstalledDistribution[] {
+  const dirs = [...new Set([facts.paths.purelib, facts.paths.platlib].filter((d): d is string => typeof d === 'string'))];
+  const found = new Map<string, InstalledDistribution>();
+  for (const dir of dirs) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
+      if (!m?.[1] || !m[2]) continue;
+      const name = normalize(m[1]);
+      if (!found.has(name)) found.set(name, { name, version: m[2] });
+    }
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,115 @@
+// Gathers what a resolution starts from: requirements from the command line
+// and from requirements files (with their option lines), constraints,
+// overrides, and the indexes, merged with the settings in pip's precedence:
+// command-line flags win over a file's option lines, which win over config.
+
+import { readFileSync } from 'node:fs';
+import type { Settings } from '../settings/load.js';
+import { ZephyrError } from '../ui/errors.js';
+import { emptyRequirementsFile, readRequirementsFile, type RequirementLine, type RequirementsFile } from './requirements-file.js';
+
+export interface RequirementSource {
+  /** The requirement as the solver takes it (PEP 508). */
+  requirement: string;
+  /** Where it came from, for `# via` (`-r requirements.in`) and errors (`file:line`). */
+  origin: string;
+  location: string | undefined;
+  hashes: string[];
+}
+
+export interface ResolveInputs {
+  requirements: RequirementSource[];
+  constraints: RequirementSource[];
+  overrides: RequirementSource[];
+  indexUrls: string[];
+  findLinks: string[];
+  noIndex: boolean;
+  pre: boolean;
+  noBinary: string[];
+  onlyBinary: string[];
+}
+
+export interface InputArgs {
+  packages: string[];
+  requirementFiles: string[];
+  constraintFiles: string[];
+  overrideFiles: string[];
+  noIndex: boolean;
+}
+
+function fromLine(line: RequirementLine, origin: string): RequirementSource {
+  if (line.editable) {
+    throw new ZephyrError(
+      'ZE_UNSUPPORTED',
+      `${line.source.file}:${line.source.line}: editable requirement \`-e ${line.text}\` needs a source build, which is not supported yet`,
+      'install it with pip for now, or list the package by name',
+    );
+  }
+  return { requirement: line.text, origin, location: `${line.source.file}:${line.source.line}`, hashes: line.hashes };
+}
+
+/** Requirements and options of all the files and arguments. */
+export function gatherInputs(args: InputArgs, settings: Settings, defaultIndex: () => Promise<string>): Promise<ResolveInputs> {
+  const files: RequirementsFile = emptyRequirementsFile();
+  const requirements: RequirementSource[] = args.packages.map((p) => ({ requirement: p, origin: p, location: undefined, hashes: [] }));
+  for (const path of args.requirementFiles) {
+    const before = files.requirements.length;
+    readRequirementsFile(path, {}, files);
+    for (const line of files.requirements.slice(before)) requirements.push(fromLine(line, `-r ${path}`));
+  }
+  const constraints: RequirementSource[] = files.constraints.map((l) => fromLine(l, '-c'));
+  for (const path of args.constraintFiles) {
+    const parsed = readRequirementsFile(path, {}, emptyRequirementsFile(), true);
+    constraints.push(...parsed.constraints.map((l) => fromLine(l, `-c ${path}`)));
+  }
+  const overrides: RequirementSource[] = [];
+  for (const path of args.overrideFiles) {
+    const parsed = readRequirementsFile(path, {}, emptyRequirementsFile(), true);
+    overrides.push(...parsed.constraints.map((l) => fromLine(l, `--override ${path}`)));
+  }
+  return finish(files, settings, args.noIndex, defaultIndex).then((indexes) => ({
+    requirements,
+    constraints,
+    overrides,
+    ...indexes,
+    pre: files.pre,
+    noBinary: files.noBinary,
+    onlyBinary: files.onlyBinary,
+  }));
+}
+
+async function finish(
+  files: RequirementsFile,
+  settings: Settings,
+  noIndexFlag: boolean,
+  defaultIndex: () => Promise<string>,
+): Promise<{ indexUrls: string[]; findLinks: string[]; noIndex: boolean }> {
+  const flagged = (key: 'index-url' | 'extra-index-url' | 'find-links'): boolean => settings.sources.get(key)?.layer === 'flag';
+  const noIndex = noIndexFlag || files.noIndex;
+  const findLinks = [...settings.values['find-links'], ...files.findLinks];
+  if (noIndex) return { indexUrls: [], findLinks, noIndex };
+  const primary = flagged('index-url')
+    ? settings.values['index-url']
+    : files.indexUrl ?? settings.values['index-url'] ?? (await defaultIndex());
+  const extra = flagged('extra-index-url') ? [...settings.values['extra-index-url']] : [...files.extraIndexUrls, ...settings.values['extra-index-url']];
+  // As uv does: extra indexes are searched before the primary one, and with the default
+  // `first-index` strategy the first index that has a project is the only one used for it.
+  const indexUrls = [...extra, primary].filter((u): u is string => typeof u === 'string' && u.length > 0);
+  return { indexUrls: [...new Set(indexUrls)], findLinks, noIndex };
+}
+
+/** `name==version` pins of an earlier output file: preferences, so nothing moves without a reason. */
+export function pinsOf(path: string): { name: string; version: string }[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const pins: { name: string; version: string }[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([^\s;\\]+)/.exec(line);
+    if (m?.[1] && m[2]) pins.push({ name: m[1], version: m[2] });
+  }
+  return pins;
+}

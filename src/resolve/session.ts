@@ -1,0 +1,114 @@
+// The resolution recipe shared by `pip compile` and `pip install --dry-run`:
+// settings → interpreter → target → inputs → index client → solve.
+
+import { callNative } from '../native.js';
+import type { Found } from '../python/discover.js';
+import type { Settings } from '../settings/load.js';
+import { ZephyrError } from '../ui/errors.js';
+import { log } from '../ui/log.js';
+import { resolve, type Resolution } from './driver.js';
+import { gatherInputs, type InputArgs, type RequirementSource, type ResolveInputs } from './inputs.js';
+import type { PrereleaseMode, SolverOptions } from './protocol.js';
+import { resolveTarget, type PlatformTarget, type ResolveTarget } from './target.js';
+
+export interface ResolveRequest {
+  inputs: InputArgs;
+  interpreter: Found;
+  pythonVersion: string | undefined;
+  pythonPlatform: string | undefined;
+  /** `--pre` on the command line. */
+  pre: boolean;
+  upgrade: boolean;
+  upgradePackages: string[];
+  noBinary: string[];
+  onlyBinary: string[];
+  noBuild: boolean;
+  preferences: { name: string; version: string }[];
+}
+
+export interface ResolveOutcome {
+  resolution: Resolution;
+  inputs: ResolveInputs;
+  target: ResolveTarget;
+}
+
+/** `--exclude-newer`: an RFC 3339 timestamp or a date (`2024-03-01`). */
+export function parseExcludeNewer(text: string | undefined): number | null {
+  if (text === undefined || text === '') return null;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) {
+    throw new ZephyrError('ZE_BAD_DATE', `exclude-newer: \`${text}\` is not a date`, 'give a date like 2024-03-01 or a timestamp like 2024-03-01T12:00:00Z');
+  }
+  return ms;
+}
+
+async function checkSyntax(sources: RequirementSource[]): Promise<void> {
+  if (sources.length === 0) return;
+  const errors = await callNative((n) => n.checkRequirements(sources.map((s) => s.requirement)));
+  errors.forEach((message, i) => {
+    const source = sources[i];
+    if (message === '' || !source) return;
+    const where = source.location ? `${source.location}: ` : '';
+    throw new ZephyrError('ZE_BAD_REQUIREMENT', `${where}invalid requirement \`${source.requirement}\`\n${message}`, 'requirements follow PEP 508, e.g. `requests>=2.31` or `black[d]==24.1.0; python_version >= "3.9"`');
+  });
+}
+
+export async function runResolution(request: ResolveRequest, settings: Settings): Promise<ResolveOutcome> {
+  const { defaultIndexFor } = await import('../settings/default-index.js');
+  const facts = request.interpreter.facts;
+  const inputs = await gatherInputs(request.inputs, settings, async () => {
+    const found = await defaultIndexFor(facts);
+    log.debug(`default index from ${found.from}`);
+    return found.url;
+  });
+  await checkSyntax([...inputs.requirements, ...inputs.constraints, ...inputs.overrides]);
+  if (inputs.requirements.length === 0) {
+    throw new ZephyrError('ZE_NO_REQUIREMENTS', 'nothing to resolve: no requirements were given', 'name packages, or give a requirements file with -r');
+  }
+  let platform: PlatformTarget | undefined;
+  if (request.pythonPlatform !== undefined) {
+    const text = request.pythonPlatform;
+    platform = JSON.parse(await callNative((n) => n.platformTarget(text))) as PlatformTarget;
+  }
+  const target = resolveTarget(facts, request.pythonVersion, platform);
+  log.debug(`resolving for ${target.label}`);
+  const prerelease: PrereleaseMode = request.pre || inputs.pre ? 'allow' : settings.values.prerelease;
+  const options: SolverOptions = {
+    requirements: inputs.requirements.map((r) => r.requirement),
+    constraints: inputs.constraints.map((r) => r.requirement),
+    overrides: inputs.overrides.map((r) => r.requirement),
+    markerEnvironment: target.markers,
+    tags: target.tags,
+    pythonVersion: target.pythonVersion,
+    prerelease,
+    resolution: settings.values.resolution,
+    preferences: request.preferences,
+    upgradeAll: request.upgrade,
+    upgradePackages: request.upgradePackages,
+    noBinary: [...request.noBinary, ...inputs.noBinary],
+    onlyBinary: [...request.onlyBinary, ...inputs.onlyBinary],
+    noBuild: request.noBuild ? [':all:'] : [],
+    excludeNewer: parseExcludeNewer(settings.values['exclude-newer']),
+  };
+  const { IndexClient } = await import('../index/index.js');
+  const client = new IndexClient({
+    indexUrls: inputs.indexUrls,
+    findLinks: inputs.findLinks,
+    indexStrategy: settings.values['index-strategy'],
+    offline: settings.values.offline,
+    cacheDir: settings.values['cache-dir'],
+    concurrency: settings.values['concurrent-downloads'],
+    allowInsecureHosts: [...settings.values['allow-insecure-host']],
+  });
+  const started = performance.now();
+  try {
+    const resolution = await resolve(options, client);
+    const ms = Math.round(performance.now() - started);
+    const stats = client.stats();
+    log.status(`Resolved ${resolution.packages.length} package${resolution.packages.length === 1 ? '' : 's'} in ${ms}ms`);
+    log.debug(`${stats.requests} requests, ${stats.cacheHits} cache hits, ${stats.revalidated} revalidated, ${resolution.rounds} solver rounds`);
+    return { resolution, inputs, target };
+  } finally {
+    await client.close();
+  }
+}
