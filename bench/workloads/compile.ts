@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { freshDir, keptDir, removeDir, toolEnv, type Context } from '../lib/context.js';
 import { SETS_DIR } from '../lib/paths.js';
+import { comparePins } from '../lib/pins.js';
 import type { Cmd } from '../lib/proc.js';
 import type { Row, Workload } from '../lib/runner.js';
 
@@ -92,6 +93,7 @@ export function compile(ctx: Context, name: string, setFile: string): Workload[]
   if (!existsSync(set)) throw new Error(`requirement set missing: ${set}`);
   const z = probeZephyr(ctx);
   if (!z.available) process.stderr.write('[bench] zephyr: not available yet (`zephyr pip compile` is not a command)\n');
+  if (z.available) process.stdout.write(`${comparePins(ctx, name, set, PYTHON_VERSION)}\n\n`);
   const runs = ctx.runs ?? 3;
   return [
     { title: `${name} (cold cache)`, warmups: 0, runs, rows: rows(ctx, z, name, set, 'cold'), teardown: () => removeDir('caches', name, 'cold') },

@@ -11,7 +11,7 @@ import type { MetadataNeed, ResolvedPackage, SolverFeed, SolverFile, SolverOptio
 
 /** What the driver needs from an index client. */
 export interface PackageSource {
-  getProjects(names: string[]): Promise<Map<string, ProjectPage | null>>;
+  getProject(name: string): Promise<ProjectPage | null>;
   getMetadata(file: DistFile): Promise<string>;
   download(file: DistFile): Promise<string>;
   listProjectNames(): Promise<string[]>;
@@ -32,12 +32,86 @@ function toSolverFile(f: DistFile): SolverFile {
   return { filename: f.filename, url: f.url, requiresPython: f.requiresPython, yanked: f.yanked, uploadTime: f.uploadTime };
 }
 
+type ProjectAnswer = NonNullable<SolverFeed['projects']>[number];
+type MetadataAnswer = NonNullable<SolverFeed['metadata']>[number];
+
+/**
+ * Fetches run ahead of the solver: every need starts at once (the HTTP layer
+ * bounds concurrency), and the solver is stepped again as soon as any answer
+ * is in, rather than when the slowest of a batch is. The solver asks again
+ * for what is still in flight; those requests are not repeated.
+ */
+class Fetcher {
+  private readonly inflight = new Set<string>();
+  private projects: ProjectAnswer[] = [];
+  private metadata: MetadataAnswer[] = [];
+  private failure: unknown;
+  private wake: (() => void) | undefined;
+  readonly pages = new Map<string, ProjectPage | null>();
+  private readonly fileByUrl = new Map<string, DistFile>();
+
+  constructor(private readonly source: PackageSource) {}
+
+  get busy(): boolean {
+    return this.inflight.size > 0;
+  }
+
+  request(projects: string[], metadata: MetadataNeed[]): number {
+    let started = 0;
+    for (const name of projects) {
+      const key = `p:${normalize(name)}`;
+      if (this.inflight.has(key)) continue;
+      started++;
+      this.track(key, this.source.getProject(name).then((page) => {
+        this.pages.set(normalize(name), page);
+        for (const f of page?.files ?? []) this.fileByUrl.set(f.url, f);
+        this.projects.push({ name, found: page !== null, files: (page?.files ?? []).map(toSolverFile) });
+      }));
+    }
+    for (const need of metadata) {
+      const key = `m:${need.url}`;
+      if (this.inflight.has(key)) continue;
+      started++;
+      this.track(key, fetchMetadata(need, this.source, this.fileByUrl).then((answer) => {
+        this.metadata.push(answer);
+      }));
+    }
+    return started;
+  }
+
+  private track(key: string, work: Promise<void>): void {
+    this.inflight.add(key);
+    work
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      })
+      .finally(() => {
+        this.inflight.delete(key);
+        this.wake?.();
+      });
+  }
+
+  /** Waits until at least one answer is in (or a fetch failed), then hands over all that are. */
+  async answers(): Promise<SolverFeed> {
+    if (this.projects.length === 0 && this.metadata.length === 0 && this.failure === undefined && this.busy) {
+      await new Promise<void>((resolveWait) => (this.wake = resolveWait));
+      this.wake = undefined;
+      // Answers that land in the same turn of the event loop go in the same feed.
+      await new Promise<void>((resolveTick) => setImmediate(resolveTick));
+    }
+    if (this.failure !== undefined) throw this.failure;
+    const feed: SolverFeed = { projects: this.projects, metadata: this.metadata };
+    this.projects = [];
+    this.metadata = [];
+    return feed;
+  }
+}
+
 export async function resolve(options: SolverOptions, source: PackageSource): Promise<Resolution> {
   const { native } = await import('../native.js');
   const core = native();
   const solver = await callNative(() => new core.NativeResolver(JSON.stringify(options)));
-  const pages = new Map<string, ProjectPage | null>();
-  const fileByUrl = new Map<string, DistFile>();
+  const fetcher = new Fetcher(source);
   let feed: SolverFeed = {};
   let rounds = 0;
   for (;;) {
@@ -48,46 +122,24 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
       log.debug(`resolved ${step.packages.length} packages in ${rounds} solver rounds`);
       const files = new Map<string, DistFile[]>();
       for (const p of step.packages) {
-        const page = pages.get(p.name);
+        const page = fetcher.pages.get(p.name);
         files.set(p.name, (page?.files ?? []).filter((f) => versionOfFile(f, p.name) === p.version));
       }
       return { packages: step.packages, files, rounds };
     }
-    if (step.kind === 'conflict') throw await conflictError(step, pages, source);
-    if (step.projects.length === 0 && step.metadata.length === 0) {
-      throw new Error('the solver asked for nothing and did not finish');
-    }
-    log.debug(`solver round ${rounds}: ${step.projects.length} projects, ${step.metadata.length} metadata`);
-    feed = await fetchNeeds(step.projects, step.metadata, source, pages, fileByUrl);
+    if (step.kind === 'conflict') throw await conflictError(step, fetcher.pages, source);
+    const started = fetcher.request(step.projects, step.metadata);
+    log.debug(`solver round ${rounds}: needs ${step.projects.length} projects and ${step.metadata.length} metadata; ${started} new requests`);
+    if (!fetcher.busy) throw new Error('the solver asked for nothing new and did not finish');
+    feed = await fetcher.answers();
   }
-}
-
-async function fetchNeeds(
-  projects: string[],
-  metadata: MetadataNeed[],
-  source: PackageSource,
-  pages: Map<string, ProjectPage | null>,
-  fileByUrl: Map<string, DistFile>,
-): Promise<SolverFeed> {
-  const [fetched, metas] = await Promise.all([
-    projects.length > 0 ? source.getProjects(projects) : Promise.resolve(new Map<string, ProjectPage | null>()),
-    Promise.all(metadata.map((need) => fetchMetadata(need, source, fileByUrl))),
-  ]);
-  const feedProjects: NonNullable<SolverFeed['projects']> = [];
-  for (const name of projects) {
-    const page = fetched.get(name) ?? null;
-    pages.set(normalize(name), page);
-    for (const f of page?.files ?? []) fileByUrl.set(f.url, f);
-    feedProjects.push({ name, found: page !== null, files: (page?.files ?? []).map(toSolverFile) });
-  }
-  return { projects: feedProjects, metadata: metas };
 }
 
 async function fetchMetadata(
   need: MetadataNeed,
   source: PackageSource,
   fileByUrl: Map<string, DistFile>,
-): Promise<NonNullable<SolverFeed['metadata']>[number]> {
+): Promise<MetadataAnswer> {
   const file = fileByUrl.get(need.url);
   if (!file) return { name: need.name, version: need.version, error: `${need.filename} is not on the index page` };
   try {
