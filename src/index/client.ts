@@ -102,9 +102,15 @@ export class IndexClient {
     const project = normalizeName(name);
     let page = this.projects.get(project);
     if (page === undefined) {
+      // Remembered while in flight, so concurrent callers share one lookup, and afterwards
+      // only when no index has the project: a long resolution must not keep every page
+      // (some have thousands of files) alive; a repeated lookup is answered by the HTTP cache.
       page = this.lookup(project);
       this.projects.set(project, page);
-      page.catch(() => this.projects.delete(project));
+      const forget = (): void => {
+        this.projects.delete(project);
+      };
+      page.then((found) => (found === null ? undefined : forget()), forget);
     }
     return page;
   }

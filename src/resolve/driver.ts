@@ -19,8 +19,10 @@ export interface PackageSource {
 
 export interface Resolution {
   packages: ResolvedPackage[];
-  /** Every file of each chosen version (for `--generate-hashes` and locks). */
+  /** The usable files (sdists and wheels for the target) of each chosen version. */
   files: Map<string, DistFile[]>;
+  /** SHA-256 of every file of each chosen version, whatever its platform (`--generate-hashes`). */
+  hashes: Map<string, string[]>;
   /** Round trips to the solver (for -v output and benchmarks). */
   rounds: number;
 }
@@ -47,10 +49,30 @@ class Fetcher {
   private metadata: MetadataAnswer[] = [];
   private failure: unknown;
   private wake: (() => void) | undefined;
-  readonly pages = new Map<string, ProjectPage | null>();
+  /** Per project: its usable files, or null when no index has it. Whole pages are not kept. */
+  readonly usable = new Map<string, DistFile[] | null>();
+  /** Per project and version: the SHA-256 of every file (all platforms). */
+  readonly hashes = new Map<string, Map<string, string[]>>();
   private readonly fileByUrl = new Map<string, DistFile>();
 
-  constructor(private readonly source: PackageSource) {}
+  constructor(
+    private readonly source: PackageSource,
+    private readonly compatibleTags: ReadonlySet<string>,
+  ) {}
+
+  private keep(project: string, page: ProjectPage | null): DistFile[] | null {
+    if (page === null) return null;
+    const byVersion = new Map<string, string[]>();
+    const usable: DistFile[] = [];
+    for (const f of page.files) {
+      const version = versionOfFile(f, project);
+      const sha = f.hashes.sha256;
+      if (version !== null && sha !== undefined) byVersion.set(version, [...(byVersion.get(version) ?? []), sha]);
+      if (!f.filename.endsWith('.whl') || wheelFits(f.filename, this.compatibleTags)) usable.push(f);
+    }
+    this.hashes.set(project, byVersion);
+    return usable;
+  }
 
   get busy(): boolean {
     return this.inflight.size > 0;
@@ -63,9 +85,10 @@ class Fetcher {
       if (this.inflight.has(key)) continue;
       started++;
       this.track(key, this.source.getProject(name).then((page) => {
-        this.pages.set(normalize(name), page);
-        for (const f of page?.files ?? []) this.fileByUrl.set(f.url, f);
-        this.projects.push({ name, found: page !== null, files: (page?.files ?? []).map(toSolverFile) });
+        const files = this.keep(normalize(name), page);
+        this.usable.set(normalize(name), files);
+        for (const f of files ?? []) this.fileByUrl.set(f.url, f);
+        this.projects.push({ name, found: files !== null, files: (files ?? []).map(toSolverFile) });
       }));
     }
     for (const need of metadata) {
@@ -111,7 +134,10 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
   const { native } = await import('../native.js');
   const core = native();
   const solver = await callNative(() => new core.NativeResolver(JSON.stringify(options)));
-  const fetcher = new Fetcher(source);
+  // Wheels that cannot be installed on the target are dropped before the solver sees them:
+  // on big projects (thousands of files) that is most of the page, and most of the memory.
+  const tags = await callNative(() => core.compatibleTags(JSON.stringify(options.tags)));
+  const fetcher = new Fetcher(source, new Set(tags));
   let feed: SolverFeed = {};
   let rounds = 0;
   for (;;) {
@@ -121,13 +147,14 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
     if (step.kind === 'resolved') {
       log.debug(`resolved ${step.packages.length} packages in ${rounds} solver rounds`);
       const files = new Map<string, DistFile[]>();
+      const hashes = new Map<string, string[]>();
       for (const p of step.packages) {
-        const page = fetcher.pages.get(p.name);
-        files.set(p.name, (page?.files ?? []).filter((f) => versionOfFile(f, p.name) === p.version));
+        files.set(p.name, (fetcher.usable.get(p.name) ?? []).filter((f) => versionOfFile(f, p.name) === p.version));
+        hashes.set(p.name, [...new Set(fetcher.hashes.get(p.name)?.get(p.version) ?? [])].sort());
       }
-      return { packages: step.packages, files, rounds };
+      return { packages: step.packages, files, hashes, rounds };
     }
-    if (step.kind === 'conflict') throw await conflictError(step, fetcher.pages, source);
+    if (step.kind === 'conflict') throw await conflictError(step, fetcher.usable, source);
     const started = fetcher.request(step.projects, step.metadata);
     log.debug(`solver round ${rounds}: needs ${step.projects.length} projects and ${step.metadata.length} metadata; ${started} new requests`);
     if (!fetcher.busy) throw new Error('the solver asked for nothing new and did not finish');
@@ -160,6 +187,15 @@ async function fetchMetadata(
   }
 }
 
+/** Whether any tag of a wheel's filename (`py-abi-plat`, with `.`-compressed sets) is in `tags`. */
+export function wheelFits(filename: string, tags: ReadonlySet<string>): boolean {
+  const parts = filename.slice(0, -'.whl'.length).split('-');
+  if (parts.length < 5) return false;
+  const [pys, abis, plats] = parts.slice(-3).map((p) => p.split('.')) as [string[], string[], string[]];
+  for (const py of pys) for (const abi of abis) for (const plat of plats) if (tags.has(`${py}-${abi}-${plat}`)) return true;
+  return false;
+}
+
 function versionOfFile(file: DistFile, project: string): string | null {
   const base = file.filename.replace(/\.(whl|tar\.gz|zip|tar\.bz2|tgz)$/i, '');
   if (file.filename.endsWith('.whl')) {
@@ -172,7 +208,7 @@ function versionOfFile(file: DistFile, project: string): string | null {
   return i < 0 ? null : base.slice(i + 1);
 }
 
-async function conflictError(step: Extract<SolverStep, { kind: 'conflict' }>, pages: Map<string, ProjectPage | null>, source: PackageSource): Promise<ZephyrError> {
+async function conflictError(step: Extract<SolverStep, { kind: 'conflict' }>, pages: ReadonlyMap<string, DistFile[] | null>, source: PackageSource): Promise<ZephyrError> {
   let hints = [...step.hints];
   const missing = [...pages].filter(([, page]) => page === null).map(([name]) => name);
   if (missing.length > 0) {

@@ -40,8 +40,7 @@ export function pinned(resolution: Resolution, roots: RequirementSource[]): Pinn
   return [...resolution.packages]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((p) => {
-      const files = resolution.files.get(p.name) ?? [];
-      const hashes = [...new Set(files.map((f) => f.hashes.sha256).filter((h): h is string => typeof h === 'string'))].sort();
+      const hashes = resolution.hashes.get(p.name) ?? [];
       const byRoot = [...(via.get(p.name) ?? [])];
       const order = (s: string): string => (s.startsWith('-') ? `0${s}` : `1${s}`);
       return { name: p.name, version: p.version, extras: p.extras, via: byRoot.sort((a, b) => order(a).localeCompare(order(b))), hashes, url: p.url };
