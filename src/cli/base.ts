@@ -4,8 +4,10 @@
 import { Command, Option } from 'clipanion';
 import type { FlagValues, Settings } from '../settings/load.js';
 import type { SettingKey, SettingValue } from '../settings/schema.js';
-import { isZephyrError, messageOf } from '../ui/errors.js';
-import { currentLevel, Level, log, setVerbosity } from '../ui/log.js';
+import { setVerbosity } from '../ui/log.js';
+import { reportError } from './report.js';
+
+export { reportError };
 
 export abstract class ZephyrCommand extends Command {
   verbose = Option.Counter('-v,--verbose', 0, { description: 'Show more output (-vv for debug details)' });
@@ -46,17 +48,4 @@ export abstract class ZephyrCommand extends Command {
       return reportError(err);
     }
   }
-}
-
-export function reportError(err: unknown): number {
-  if (isZephyrError(err)) {
-    log.error(`${err.message}${currentLevel() >= Level.Debug ? ` [${err.code}]` : ''}`);
-    if (err.hint) log.hint(err.hint);
-    if (currentLevel() >= Level.Trace && err.cause) log.trace(String((err.cause as Error).stack ?? err.cause));
-    return 1;
-  }
-  log.error(`internal error: ${messageOf(err)}`);
-  if (err instanceof Error && err.stack) log.debug(err.stack);
-  log.hint('this is a bug in zephyr; please report it with the output of the same command run with -vv');
-  return 2;
 }

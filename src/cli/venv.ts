@@ -1,7 +1,6 @@
 // `zephyr venv [PATH]`, `venv create NAME`, `venv list`, `venv activate NAME`, `venv remove NAME`.
 
 import { Command, Option } from 'clipanion';
-import { relative } from 'node:path';
 import { ZephyrCommand } from './base.js';
 import type { FlagValues } from '../settings/load.js';
 
@@ -19,28 +18,8 @@ abstract class VenvCreation extends ZephyrCommand {
 
   protected async create(path: string, defaultPrompt: string | undefined): Promise<void> {
     const settings = await this.settings();
-    const { findPython, effectiveRequest } = await import('../python/discover.js');
-    const { createVenv, BIN_NAME } = await import('../python/venv.js');
-    const { log, outJson } = await import('../ui/log.js');
-    const request = effectiveRequest(settings.values.python, process.cwd());
-    const interp = await findPython(request, process.env, process.cwd(), settings.values['cache-dir']);
-    log.status(`Using ${interp.facts.implementation === 'cpython' ? 'CPython' : interp.facts.implementation} ${interp.facts.version} interpreter at: ${interp.path}`);
-    const shown = relative(process.cwd(), path) || '.';
-    log.status(`Creating virtual environment${this.seed ? ' with seed packages' : ''} at: ${shown.startsWith('..') ? path : shown}`);
-    const result = createVenv({
-      path,
-      facts: interp.facts,
-      prompt: this.prompt ?? defaultPrompt,
-      systemSitePackages: this.systemSitePackages,
-      clear: this.clear,
-      seed: this.seed,
-    });
-    if (this.seed) log.status('Seeded pip from the interpreter\'s bundled wheel (ensurepip)');
-    if (this.json) {
-      outJson({ path: result.path, python: result.python, version: result.version, interpreter: interp.path, replaced: result.replaced });
-    } else {
-      log.status(`Activate with: source ${shown.startsWith('..') ? path : shown}/${BIN_NAME}/activate`);
-    }
+    const { createVenvWith } = await import('./venv-run.js');
+    await createVenvWith(settings, this, path, defaultPrompt);
   }
 }
 

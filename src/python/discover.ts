@@ -76,33 +76,52 @@ function systemDirs(): string[] {
   return dirs;
 }
 
-/** Every candidate executable, in preference order, deduplicated by real path. */
-export function candidates(env: NodeJS.ProcessEnv, cwd: string): Candidate[] {
-  const out: Candidate[] = [];
+/**
+ * Every candidate executable, in preference order, deduplicated by real
+ * path; lazily, so that a lookup can stop at the first match.
+ */
+function* candidateIterator(env: NodeJS.ProcessEnv, cwd: string): Generator<Candidate> {
   const seen = new Set<string>();
-  const add = (path: string, origin: Origin): void => {
+  const check = (path: string): boolean => {
     let real: string;
     try {
-      real = realpathSync(path);
-      if (!statSync(real).isFile()) return;
+      // One realpath(3) call; fs.realpathSync walks and lstat()s every component.
+      real = realpathSync.native(path);
+      if (!statSync(real).isFile()) return false;
     } catch {
-      return;
+      return false;
     }
-    if (seen.has(real)) return;
+    if (seen.has(real)) return false;
     seen.add(real);
-    out.push({ path, origin });
+    return true;
+  };
+  // A folder met again (/bin → /usr/bin, a pyenv version on PATH and in
+  // versions/) holds only executables seen already: skip listing it again.
+  const listed = new Set<string>();
+  const inDir = function* (dir: string, origin: Origin): Generator<Candidate> {
+    let real: string;
+    try {
+      real = realpathSync.native(dir);
+    } catch {
+      return; // no such folder: nothing to list
+    }
+    if (listed.has(real)) return;
+    listed.add(real);
+    for (const exe of executablesIn(dir)) if (check(exe)) yield { path: exe, origin };
   };
   const root = pyenvRoot(env);
   const shims = join(root, 'shims');
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
+  const pathDirs = (env.PATH ?? '').split(delimiter).filter((d) => d);
+  // Read before anything is yielded: an unreadable .python-version is an error whichever candidate matches.
+  const selected = pathDirs.some((d) => resolve(d) === shims) ? pyenvSelected(env, cwd) : [];
+  for (const dir of pathDirs) {
     if (resolve(dir) === shims) {
       // A shim runs the selected pyenv version: look there instead of running bash.
-      for (const v of pyenvSelected(env, cwd)) for (const exe of executablesIn(join(root, 'versions', v, 'bin'))) add(exe, 'path');
+      for (const v of selected) yield* inDir(join(root, 'versions', v, 'bin'), 'path');
       continue;
     }
     if (dir.includes(`${join('pyenv-virtualenv', 'shims')}`)) continue;
-    for (const exe of executablesIn(dir)) add(exe, 'path');
+    yield* inDir(dir, 'path');
   }
   let versions: string[] = [];
   try {
@@ -110,9 +129,13 @@ export function candidates(env: NodeJS.ProcessEnv, cwd: string): Candidate[] {
   } catch {
     // no pyenv
   }
-  for (const v of versions) for (const exe of executablesIn(join(root, 'versions', v, 'bin'))) add(exe, 'pyenv');
-  for (const dir of systemDirs()) for (const exe of executablesIn(dir)) add(exe, 'system');
-  return out;
+  for (const v of versions) yield* inDir(join(root, 'versions', v, 'bin'), 'pyenv');
+  for (const dir of systemDirs()) yield* inDir(dir, 'system');
+}
+
+/** Every candidate executable, in preference order, deduplicated by real path. */
+export function candidates(env: NodeJS.ProcessEnv, cwd: string): Candidate[] {
+  return [...candidateIterator(env, cwd)];
 }
 
 export interface Found extends Interpreter {
@@ -160,8 +183,7 @@ export async function findPython(requestText: string | undefined, env: NodeJS.Pr
     const interp = await queryInterpreter(exe, cacheDir);
     return { ...interp, origin: 'requested' };
   }
-  const list = candidates(env, cwd);
-  for (const c of list) {
+  for (const c of candidateIterator(env, cwd)) {
     if (!couldMatch(request, c.path)) continue;
     try {
       const interp = await queryInterpreter(c.path, cacheDir);

@@ -1,8 +1,6 @@
 // Interpreter facts: learned by starting Python once, then cached in the
 // global cache keyed by the interpreter's path and its mtime and size.
 
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from '../ui/log.js';
@@ -59,9 +57,20 @@ interface CacheEntry {
   facts: InterpreterFacts;
 }
 
+/**
+ * FNV-1a (64-bit) of the path's UTF-8, as hex: a file name, not a security
+ * boundary (an entry records its path, so a collision only costs a query).
+ * Not node:crypto: loading it costs more than a warm `zephyr venv` spends
+ * on everything else.
+ */
+function pathKey(path: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(path)) h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, '0');
+}
+
 function cacheFile(cacheDir: string, path: string): string {
-  const key = createHash('sha256').update(path).digest('hex').slice(0, 24);
-  return join(cacheDir, 'interpreters', `${key}.json`);
+  return join(cacheDir, 'interpreters', `${pathKey(path)}.json`);
 }
 
 /** Facts from the cache when the interpreter file is unchanged. */
@@ -89,7 +98,9 @@ function writeCached(cacheDir: string, entry: CacheEntry): void {
   }
 }
 
-function runQuery(path: string): Promise<InterpreterFacts> {
+async function runQuery(path: string): Promise<InterpreterFacts> {
+  // Loaded only on a cache miss: a warm run never starts a process.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolvePromise, reject) => {
     // -I: isolated (ignore PYTHON* variables and the user site), so facts are the interpreter's own.
     execFile(path, ['-I', '-c', QUERY_SCRIPT], { timeout: 20_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {

@@ -3,8 +3,6 @@
 // environment is built in a temporary sibling folder and moved into place
 // with a rename, so a failure never leaves half an environment behind.
 
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -129,6 +127,24 @@ function linkInterpreters(binDir: string, facts: InterpreterFacts, base: string)
   return join(binDir, 'python');
 }
 
+/**
+ * `mkdir -p root/rel` for a `root` this process has just made: one mkdir
+ * per level from the top. (The recursive mkdir starts at the bottom and
+ * fails its way up, two wasted calls for lib/pythonX.Y/site-packages.)
+ */
+function mkdirsUnder(root: string, rel: string): void {
+  let dir = root;
+  for (const part of rel.split(/[\\/]/)) {
+    if (part === '' || part === '.') continue;
+    dir = join(dir, part);
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 /** Writes the whole environment into `root`, whose final place is `finalPath`. */
 function buildInto(root: string, finalPath: string, opts: VenvOptions, prompt: string): void {
   const facts = opts.facts;
@@ -142,8 +158,8 @@ function buildInto(root: string, finalPath: string, opts: VenvOptions, prompt: s
   linkInterpreters(binDir, facts, base);
   const rel = facts.venv_paths;
   const purelib = rel.purelib ?? (isWindows ? 'Lib/site-packages' : `lib/python${majorMinor(facts)}/site-packages`);
-  mkdirSync(join(root, purelib), { recursive: true });
-  if (rel.platlib && rel.platlib !== purelib) mkdirSync(join(root, rel.platlib), { recursive: true });
+  mkdirsUnder(root, purelib);
+  if (rel.platlib && rel.platlib !== purelib) mkdirsUnder(root, rel.platlib);
   if (!isWindows && facts.pointer_size === 64 && process.platform !== 'darwin' && !existsSync(join(root, 'lib64'))) {
     symlinkSync('lib', join(root, 'lib64'));
   }
@@ -151,8 +167,10 @@ function buildInto(root: string, finalPath: string, opts: VenvOptions, prompt: s
   for (const [name, text] of Object.entries(scripts)) writeFileSync(join(binDir, name), text);
 }
 
-function seedPip(venv: string): void {
+async function seedPip(venv: string): Promise<void> {
   const python = join(venv, BIN_NAME, isWindows ? 'python.exe' : 'python');
+  // Loaded only when seeding: node:child_process is costly to load for the common case.
+  const { spawnSync } = await import('node:child_process');
   // ensurepip installs the pip wheel the interpreter bundles: no network.
   const r = spawnSync(python, ['-m', 'ensurepip', '--default-pip'], { encoding: 'utf8' });
   if (r.status !== 0) {
@@ -165,10 +183,12 @@ function seedPip(venv: string): void {
 }
 
 function tempSibling(path: string, tag: string): string {
-  return join(dirname(path), `.${basename(path)}.zephyr-${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  // Unique enough next to the pid; not node:crypto, which is slow to load.
+  const nonce = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return join(dirname(path), `.${basename(path)}.zephyr-${tag}-${process.pid}-${nonce}`);
 }
 
-export function createVenv(opts: VenvOptions): VenvResult {
+export async function createVenv(opts: VenvOptions): Promise<VenvResult> {
   const path = resolve(opts.path);
   const existing = inspectTarget(path);
   if (existing === 'other') {
@@ -201,7 +221,7 @@ export function createVenv(opts: VenvOptions): VenvResult {
   }
   if (opts.seed) {
     try {
-      seedPip(path);
+      await seedPip(path);
     } catch (err) {
       // Put back what was there: a failed creation leaves nothing half-made.
       rmSync(path, { recursive: true, force: true });

@@ -36,6 +36,12 @@ export interface LoadOptions {
   flags?: FlagValues;
   /** Skip the config files (`--no-config`). */
   noConfig?: boolean;
+  /**
+   * Read pip's and uv's index settings (default true). Commands that use no
+   * index pass false: that layer sets only index keys and never fails, so
+   * skipping it spares their start-up the pip config files and nothing else.
+   */
+  foreign?: boolean;
 }
 
 function defaults(): SettingValues {
@@ -79,8 +85,10 @@ export function loadSettings(options: LoadOptions): Settings {
   };
 
   // Lowest first, so higher layers overwrite.
-  const foreign = foreignIndexSettings(options.env);
-  for (const [key, v] of foreign) set(key, v.value, { layer: 'foreign', detail: v.source });
+  if (options.foreign !== false) {
+    const foreign = foreignIndexSettings(options.env);
+    for (const [key, v] of foreign) set(key, v.value, { layer: 'foreign', detail: v.source });
+  }
 
   const pyproject = findPyproject(options.cwd);
   if (!options.noConfig) {
