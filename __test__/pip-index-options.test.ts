@@ -79,6 +79,12 @@ describe('pip index options', () => {
       const ok = await box.run(['pip', 'compile', file, '--json', '--index-url', secured.urlWithAuth('alice', 's3cret-pw'), '-vv']);
       assert.deepEqual(versions(ok), { private: '4.2' });
       assert.doesNotMatch(ok.stderr + ok.stdout, /s3cret-pw/);
+      const fromEnv = await box.run(['pip', 'compile', file, '--json', '-vv'], { env: { ZEPHYR_INDEX_URL: secured.urlWithAuth('alice', 's3cret-pw') } });
+      assert.deepEqual(versions(fromEnv), { private: '4.2' }, 'credentials in ZEPHYR_INDEX_URL');
+      assert.doesNotMatch(fromEnv.stderr, /s3cret-pw/);
+      const config = await box.run(['config'], { env: { ZEPHYR_INDEX_URL: secured.urlWithAuth('alice', 's3cret-pw') } });
+      assert.match(config.stdout, /index-url = http:\/\/alice:\*\*\*\*@127\.0\.0\.1/);
+      assert.doesNotMatch(config.stdout, /s3cret-pw/);
       const wrong = await box.run(['pip', 'compile', file, '--json', '--index-url', secured.urlWithAuth('alice', 'wrong-pw'), '-vv']);
       assert.equal(wrong.code, 1);
       assert.doesNotMatch(wrong.stderr, /wrong-pw/);

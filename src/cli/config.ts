@@ -20,7 +20,7 @@ export class ConfigCommand extends ZephyrCommand {
     const rows: { key: string; value: unknown; source: string }[] = [];
     for (const def of SETTINGS) {
       const source = settings.sources.get(def.key);
-      rows.push({ key: def.key, value: settings.values[def.key], source: source ? describeSource(source) : 'default' });
+      rows.push({ key: def.key, value: maskPasswords(settings.values[def.key]), source: source ? describeSource(source) : 'default' });
     }
     const index = rows.find((r) => r.key === 'index-url');
     if (index && index.value === undefined) {
@@ -43,4 +43,15 @@ export class ConfigCommand extends ZephyrCommand {
       out(`${r.key} = ${shown}  # ${r.source}`);
     }
   }
+}
+
+/** URLs in settings may carry credentials: show the user name, never the password. */
+function maskPassword(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^/\s@]*@/gi, '$1:****@');
+}
+
+function maskPasswords(value: unknown): unknown {
+  if (typeof value === 'string') return maskPassword(value);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? maskPassword(v) : v));
+  return value;
 }

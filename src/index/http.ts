@@ -8,6 +8,7 @@ import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import type { CredentialStore } from './auth.js';
+import { cachedLookup } from './dns-cache.js';
 import { backoffDelay, describeError, isNetworkError, isRetryable, isRetryableStatus, RetryableStatusError } from './retry.js';
 import { Semaphore } from './semaphore.js';
 import type { IndexStats } from './types.js';
@@ -57,8 +58,8 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {
     this.semaphore = new Semaphore(options.concurrency);
-    const secure = buildConnector({ timeout: 10_000 });
-    const insecure = buildConnector({ timeout: 10_000, rejectUnauthorized: false });
+    const secure = buildConnector({ timeout: 10_000, lookup: cachedLookup });
+    const insecure = buildConnector({ timeout: 10_000, rejectUnauthorized: false, lookup: cachedLookup });
     this.agent = new Agent({
       connections: options.concurrency,
       keepAliveTimeout: 30_000,
