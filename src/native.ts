@@ -33,6 +33,25 @@ export interface NativeCore {
   /** PKG-INFO text of each sdist (.tar.gz/.zip) when it is static metadata per PEP 643, else null. */
   readSdistMetadata(paths: string[]): Promise<(string | null)[]>;
   // --- resolver bindings (end)
+  // --- install bindings (begin)
+  /**
+   * Unpack wheels into cache folders: extract into a temp sibling of `dest`, verify every member
+   * against RECORD, refuse unsafe paths / symlinks / zip bombs, then rename atomically. An existing
+   * `dest` was published before and is reused. Resolves to JSON `UnpackedWheel[]`.
+   * Errors: `ZE_UNSAFE_WHEEL`, `ZE_RECORD_MISMATCH`, `ZE_BAD_WHEEL`, `ZE_BAD_ARCHIVE`, `ZE_IO`.
+   */
+  unpackWheels(items: UnpackWheelItem[]): Promise<string>;
+  /**
+   * Apply an `InstallRequest` (JSON): remove, then install, all journaled; on any error the
+   * environment is rolled back and the error is thrown. Resolves to JSON `InstallReport`.
+   * Errors: `ZE_INSTALL` (also: an unfinished journal exists), `ZE_BAD_WHEEL`, `ZE_BAD_OPTIONS`, `ZE_IO`.
+   */
+  applyInstallPlan(requestJson: string): Promise<string>;
+  /** Roll back an unfinished install journal left by a killed process; true if there was one. */
+  recoverJournal(path: string): Promise<boolean>;
+  /** Installed distributions of site-packages folders: JSON `InstalledDistribution[]`. */
+  readInstalled(sitePackages: string[]): Promise<string>;
+  // --- install bindings (end)
 }
 
 // resolver protocol types
@@ -108,4 +127,63 @@ export function nativeError(err: unknown): unknown {
   const match = /^(ZE_[A-Z0-9_]+): ([\s\S]*)$/.exec(err.message);
   if (!match) return err;
   return new ZephyrError(match[1] ?? 'ZE_NATIVE', match[2] ?? err.message, undefined, { cause: err });
+}
+
+// install protocol types
+/** A wheel file and the cache folder to unpack it into. */
+export interface UnpackWheelItem {
+  wheel: string;
+  dest: string;
+}
+
+/** Result of `unpackWheels` per item. `distInfo` is the absolute `.dist-info` path inside `dest`. */
+export interface UnpackedWheel {
+  dest: string;
+  name: string;
+  version: string;
+  distInfo: string;
+}
+
+export type LinkMode = 'clone' | 'hardlink' | 'copy' | 'symlink';
+
+/** Absolute install scheme paths of the target environment. */
+export interface InstallScheme {
+  purelib: string;
+  platlib: string;
+  scripts: string;
+  data: string;
+  headers: string;
+}
+
+/** Input of `applyInstallPlan`. */
+export interface InstallRequest {
+  scheme: InstallScheme;
+  /** Absolute interpreter path written into shebangs. */
+  python: string;
+  linkMode: LinkMode;
+  /** Written to INSTALLER; defaults to `zephyr`. */
+  installer?: string;
+  /** Removed exactly as each RECORD lists (plus `__pycache__` of removed .py files). */
+  remove: { name: string; distInfo: string }[];
+  /** Unpacked cache folders; `directUrl` (PEP 610) is written verbatim (a string) or serialized (an object). */
+  install: { unpacked: string; requested: boolean; directUrl?: string | Record<string, unknown> | null }[];
+  /** Journal file; its backups go to `<journal>.backup/` (keep it on the environment's filesystem). */
+  journal: string;
+}
+
+/** Output of `applyInstallPlan`. `linkMode` is the mode actually used (`copy` after a fallback). */
+export interface InstallReport {
+  installed: { name: string; version: string; files: number }[];
+  removed: { name: string; files: number }[];
+  warnings: string[];
+  linkMode: LinkMode;
+}
+
+/** Output of `readInstalled` per distribution. */
+export interface InstalledDistribution {
+  name: string;
+  version: string;
+  distInfo: string;
+  installer: string | null;
+  requested: boolean;
 }

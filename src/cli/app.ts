@@ -5,7 +5,7 @@
 import { Builtins, Cli, Command } from 'clipanion';
 import { CacheCleanCommand, CacheDirCommand } from './cache.js';
 import { ConfigCommand } from './config.js';
-import { PipCompileCommand, PipInstallCommand } from './pip.js';
+import { PipCompileCommand, PipFreezeCommand, PipInstallCommand, PipListCommand, PipUninstallCommand } from './pip.js';
 import { PythonFindCommand, PythonListCommand } from './python.js';
 import { ShellInitCommand } from './shell-init.js';
 import { VenvActivateCommand, VenvCommand, VenvCreateCommand, VenvListCommand, VenvRemoveCommand } from './venv.js';
@@ -38,6 +38,9 @@ for (const command of [
   PythonListCommand,
   PipCompileCommand,
   PipInstallCommand,
+  PipUninstallCommand,
+  PipListCommand,
+  PipFreezeCommand,
   PythonFindCommand,
   ConfigCommand,
   CacheDirCommand,

@@ -5,7 +5,7 @@ import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { ZephyrCommand } from './base.js';
 import type { FlagValues } from '../settings/load.js';
-import { PRERELEASE_MODES, RESOLUTION_MODES, INDEX_STRATEGIES } from '../settings/schema.js';
+import { INDEX_STRATEGIES, LINK_MODES, PRERELEASE_MODES, RESOLUTION_MODES } from '../settings/schema.js';
 
 /** Options every resolving pip command has. */
 abstract class ResolvingCommand extends ZephyrCommand {
@@ -121,43 +121,140 @@ export class PipCompileCommand extends ResolvingCommand {
 export class PipInstallCommand extends ResolvingCommand {
   static override paths = [['pip', 'install']];
   static override usage = Command.Usage({
-    description: 'Install packages into the environment (today: --dry-run shows what would be installed)',
-    examples: [['What would `requests` bring in?', 'zephyr pip install --dry-run requests']],
+    description: 'Install packages into the environment (VIRTUAL_ENV, else the nearest .venv)',
+    details: 'Resolves the packages together with what is installed (kept when it still satisfies, unless --upgrade), downloads the wheels into the global cache, and installs them in one journaled step: a failure leaves the environment as it was.',
+    examples: [
+      ['Install a package', 'zephyr pip install requests'],
+      ['From a requirements file', 'zephyr pip install -r requirements.txt'],
+      ['See what would change', 'zephyr pip install --dry-run requests'],
+    ],
   });
   packages = Option.Rest({ name: 'PACKAGE' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'Resolve and show what would change, without installing' });
+  reinstall = Option.Boolean('--reinstall,--force-reinstall', false, { description: 'Install again even what is already at the resolved version' });
+  linkMode = Option.String('--link-mode', { validator: t.isEnum(LINK_MODES), description: 'clone, hardlink, copy or symlink (files from the cache)' });
+
+  protected override settingFlags(): FlagValues {
+    return { ...super.settingFlags(), ...this.flag('link-mode', this.linkMode, '--link-mode') };
+  }
 
   async run(): Promise<void> {
     const settings = await this.settings();
-    const { ZephyrError } = await import('../ui/errors.js');
-    if (!this.dryRun) {
-      throw new ZephyrError(
-        'ZE_UNSUPPORTED',
-        'installing is not available yet in this version of zephyr; only `zephyr pip install --dry-run` works',
-        'run with --dry-run to see what would be installed, or `zephyr pip compile` to pin requirements',
-      );
-    }
     const { findEnvironment } = await import('../python/environment.js');
     const { installedDistributions } = await import('../install/installed.js');
+    const { planInstall } = await import('../install/plan.js');
     const { runResolution } = await import('../resolve/session.js');
     const { out, outJson, log } = await import('../ui/log.js');
     const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    const { applyPlan, recoverEnvironment } = await import('../install/apply.js');
+    if (!this.dryRun) await recoverEnvironment(environment);
     const installed = installedDistributions(environment.interpreter.facts);
     const request = this.common(this.packages, { ...environment.interpreter, origin: 'requested' }, installed);
-    const { resolution } = await runResolution(request, settings);
-    const have = new Map(installed.map((d) => [d.name, d.version]));
-    const changes = resolution.packages
-      .filter((p) => have.get(p.name) !== p.version)
-      .map((p) => ({ name: p.name, version: p.version, installed: have.get(p.name) ?? null }));
+    await runResolution(request, settings, async ({ resolution, inputs }, client) => {
+      const plan = planInstall(resolution.packages, installed, this.reinstall);
+      const changes = plan.install.map((p) => ({ name: p.package.name, version: p.package.version, installed: p.replaces?.version ?? null }));
+      if (this.dryRun) {
+        if (this.json) outJson({ environment: environment.root, install: changes });
+        else if (changes.length === 0) log.status('Would make no changes');
+        else {
+          log.status(`Would install ${changes.length} package${changes.length === 1 ? '' : 's'}`);
+          for (const c of changes) out(c.installed ? ` - ${c.name}==${c.installed}\n + ${c.name}==${c.version}` : ` + ${c.name}==${c.version}`);
+        }
+        return;
+      }
+      if (plan.install.length === 0) {
+        if (this.json) outJson({ environment: environment.root, installed: [], removed: [] });
+        else log.status('Nothing to install: the environment already satisfies the requirements');
+        return;
+      }
+      const { fetchWheels } = await import('../install/fetch.js');
+      const started = performance.now();
+      const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir']);
+      const requested = new Set(inputs.requirements.map((r) => r.requirement.toLowerCase().match(/^[a-z0-9][a-z0-9._-]*/)?.[0]?.replace(/[-_.]+/g, '-') ?? ''));
+      const report = await applyPlan(environment, wheels, settings.values['link-mode'], requested);
+      const ms = Math.round(performance.now() - started);
+      if (this.json) {
+        outJson({ environment: environment.root, ...report });
+        return;
+      }
+      log.status(`Installed ${report.installed.length} package${report.installed.length === 1 ? '' : 's'} in ${ms}ms`);
+      for (const c of changes) out(c.installed ? ` - ${c.name}==${c.installed}\n + ${c.name}==${c.version}` : ` + ${c.name}==${c.version}`);
+    });
+  }
+}
+
+export class PipUninstallCommand extends ZephyrCommand {
+  static override paths = [['pip', 'uninstall']];
+  static override usage = Command.Usage({
+    description: 'Remove packages from the environment: exactly the files their RECORD lists',
+    examples: [['Remove a package', 'zephyr pip uninstall requests']],
+  });
+  packages = Option.Rest({ name: 'PACKAGE', required: 1 });
+  json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
+
+  async run(): Promise<void> {
+    const settings = await this.settings();
+    const { findEnvironment } = await import('../python/environment.js');
+    const { installedDistributions } = await import('../install/installed.js');
+    const { removeDistributions, recoverEnvironment } = await import('../install/apply.js');
+    const { out, outJson, log } = await import('../ui/log.js');
+    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    await recoverEnvironment(environment);
+    const installed = new Map(installedDistributions(environment.interpreter.facts).map((d) => [d.name, d]));
+    const wanted = this.packages.map((p) => p.toLowerCase().replace(/[-_.]+/g, '-'));
+    const missing = wanted.filter((n) => !installed.has(n));
+    for (const name of missing) log.warn(`${name} is not installed in ${environment.root}`);
+    const remove = wanted.flatMap((n) => {
+      const d = installed.get(n);
+      return d ? [d] : [];
+    });
+    if (remove.length === 0) {
+      if (this.json) outJson({ environment: environment.root, removed: [] });
+      return;
+    }
+    const report = await removeDistributions(environment, remove);
     if (this.json) {
-      outJson({ environment: environment.root, install: changes });
+      outJson({ environment: environment.root, removed: report.removed });
       return;
     }
-    if (changes.length === 0) {
-      log.status('Would make no changes');
+    log.status(`Uninstalled ${remove.length} package${remove.length === 1 ? '' : 's'}`);
+    for (const d of remove) out(` - ${d.name}==${d.version}`);
+  }
+}
+
+export class PipListCommand extends ZephyrCommand {
+  static override paths = [['pip', 'list']];
+  static override usage = Command.Usage({ description: 'List the packages installed in the environment' });
+  json = Option.Boolean('--json', false, { description: 'Print the list as JSON' });
+
+  async run(): Promise<void> {
+    const settings = await this.settings();
+    const { findEnvironment } = await import('../python/environment.js');
+    const { installedDistributions } = await import('../install/installed.js');
+    const { out, outJson } = await import('../ui/log.js');
+    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    const list = installedDistributions(environment.interpreter.facts).map((d) => ({ name: d.name, version: d.version }));
+    if (this.json) {
+      outJson(list);
       return;
     }
-    log.status(`Would install ${changes.length} package${changes.length === 1 ? '' : 's'}`);
-    for (const c of changes) out(c.installed ? ` - ${c.name}==${c.installed}\n + ${c.name}==${c.version}` : ` + ${c.name}==${c.version}`);
+    const width = Math.max(7, ...list.map((d) => d.name.length));
+    out(`${'Package'.padEnd(width)} Version`);
+    out(`${'-'.repeat(width)} -------`);
+    for (const d of list) out(`${d.name.padEnd(width)} ${d.version}`);
+  }
+}
+
+export class PipFreezeCommand extends ZephyrCommand {
+  static override paths = [['pip', 'freeze']];
+  static override usage = Command.Usage({ description: 'Print the installed packages as pinned requirements' });
+
+  async run(): Promise<void> {
+    const settings = await this.settings();
+    const { findEnvironment } = await import('../python/environment.js');
+    const { installedDistributions } = await import('../install/installed.js');
+    const { out } = await import('../ui/log.js');
+    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    for (const d of installedDistributions(environment.interpreter.facts)) out(`${d.name}==${d.version}`);
   }
 }

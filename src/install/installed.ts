@@ -2,11 +2,14 @@
 // site-packages (name and version from the folder name, as PEP 427 names them).
 
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { InterpreterFacts } from '../python/interpreter.js';
 
 export interface InstalledDistribution {
   name: string;
   version: string;
+  /** Absolute path of its `.dist-info` folder. */
+  distInfo: string;
 }
 
 const normalize = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
@@ -25,7 +28,7 @@ export function installedDistributions(facts: InterpreterFacts): InstalledDistri
       const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
       if (!m?.[1] || !m[2]) continue;
       const name = normalize(m[1]);
-      if (!found.has(name)) found.set(name, { name, version: m[2] });
+      if (!found.has(name)) found.set(name, { name, version: m[2], distInfo: join(dir, entry) });
     }
   }
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));

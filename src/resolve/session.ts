@@ -1,6 +1,7 @@
 // The resolution recipe shared by `pip compile` and `pip install --dry-run`:
 // settings → interpreter → target → inputs → index client → solve.
 
+import type { IndexClient } from '../index/index.js';
 import { callNative } from '../native.js';
 import type { Found } from '../python/discover.js';
 import type { Settings } from '../settings/load.js';
@@ -53,7 +54,15 @@ async function checkSyntax(sources: RequirementSource[]): Promise<void> {
   });
 }
 
-export async function runResolution(request: ResolveRequest, settings: Settings): Promise<ResolveOutcome> {
+/**
+ * Resolves; `use`, when given, runs with the outcome and the index client before the
+ * client's connections are closed (to download what was resolved, with the same pool).
+ */
+export async function runResolution(
+  request: ResolveRequest,
+  settings: Settings,
+  use?: (outcome: ResolveOutcome, client: IndexClient) => Promise<void>,
+): Promise<ResolveOutcome> {
   const { defaultIndexFor } = await import('../settings/default-index.js');
   const facts = request.interpreter.facts;
   const inputs = await gatherInputs(request.inputs, settings, async () => {
@@ -107,7 +116,9 @@ export async function runResolution(request: ResolveRequest, settings: Settings)
     const stats = client.stats();
     log.status(`Resolved ${resolution.packages.length} package${resolution.packages.length === 1 ? '' : 's'} in ${ms}ms`);
     log.debug(`${stats.requests} requests, ${stats.cacheHits} cache hits, ${stats.revalidated} revalidated, ${resolution.rounds} solver rounds`);
-    return { resolution, inputs, target };
+    const outcome: ResolveOutcome = { resolution, inputs, target };
+    if (use) await use(outcome, client);
+    return outcome;
   } finally {
     await client.close();
   }

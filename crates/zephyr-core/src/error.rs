@@ -26,6 +26,14 @@ pub enum CoreError {
     BadOptions(String),
     #[error("{0}")]
     Resolver(String),
+    #[error("{wheel}: refusing member {member}: {reason}")]
+    UnsafeWheel { wheel: String, member: String, reason: String },
+    #[error("{wheel}: member {member} does not match RECORD: {reason}")]
+    RecordMismatch { wheel: String, member: String, reason: String },
+    #[error("{0}")]
+    BadWheel(String),
+    #[error("{0}")]
+    Install(String),
 }
 
 impl CoreError {
@@ -41,6 +49,10 @@ impl CoreError {
             CoreError::BadMetadata(_) => "ZE_BAD_METADATA",
             CoreError::BadOptions(_) => "ZE_BAD_OPTIONS",
             CoreError::Resolver(_) => "ZE_RESOLVER",
+            CoreError::UnsafeWheel { .. } => "ZE_UNSAFE_WHEEL",
+            CoreError::RecordMismatch { .. } => "ZE_RECORD_MISMATCH",
+            CoreError::BadWheel(_) => "ZE_BAD_WHEEL",
+            CoreError::Install(_) => "ZE_INSTALL",
         }
     }
 

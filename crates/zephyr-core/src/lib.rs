@@ -11,6 +11,7 @@ pub mod tags;
 pub mod metadata;
 pub mod sdist;
 pub mod resolver;
+pub mod install;
 
 pub use error::{CoreError, CoreResult};
 

@@ -1,0 +1,135 @@
+// `zephyr pip install` end to end: wheels from the test index into a venv made
+// by zephyr, checked by running them, by pip's own view of the environment,
+// and by what a failed install leaves behind (nothing).
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { machinePython, runCommand, sandbox, type Sandbox } from './helpers/cli.js';
+import { startTestIndex, type TestIndex } from './helpers/test-index.js';
+
+const python = machinePython('3.12') ?? machinePython('3.11');
+
+/** Every path under `dir`, with size and mode, to compare environments before and after. */
+function snapshot(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else {
+        const st = statSync(p, { throwIfNoEntry: false });
+        out.push(`${p.slice(dir.length)} ${st?.size ?? -1} ${(st?.mode ?? 0).toString(8)}`);
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+describe('zephyr pip install', { skip: python ? false : 'no CPython 3.11/3.12 on this machine' }, () => {
+  let index: TestIndex;
+  let box: Sandbox;
+  let venv: string;
+  let sitePackages: string;
+  const pyEnv = { ...process.env, PIP_CONFIG_FILE: '/dev/null', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+
+  before(async () => {
+    index = await startTestIndex({
+      packages: [
+        { name: 'greet', version: '1.0', requires: ['colors>=1'], entryPoints: { console_scripts: { greet: 'greet:main' } } },
+        { name: 'greet', version: '2.0', requires: ['colors>=2'], entryPoints: { console_scripts: { greet: 'greet:main' } } },
+        { name: 'colors', version: '1.0', data: { scripts: { 'colors-tool': '#!python\nprint("colors tool")\n' } } },
+        { name: 'colors', version: '2.0' },
+        { name: 'broken', version: '1.0' },
+        { name: 'sourceonly', version: '1.0', wheel: false },
+      ],
+    });
+    box = sandbox();
+    const made = await box.run(['venv', '--python', python ?? '']);
+    assert.equal(made.code, 0, made.stderr);
+    venv = join(box.cwd, '.venv');
+    const found = await runCommand(join(venv, 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']);
+    sitePackages = found.stdout.trim();
+  });
+  after(async () => {
+    await index.close();
+    box.cleanup();
+  });
+
+  it('installs wheels with their dependencies, entry points and data scripts', async () => {
+    const r = await box.run(['pip', 'install', '--index-url', index.url, 'greet==1.0', 'colors<2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\+ greet==1\.0/);
+    assert.match(r.stdout, /\+ colors==1\.0/);
+    const run = await runCommand(join(venv, 'bin', 'python'), ['-c', 'import greet, colors; print(greet.__version__, colors.__version__)']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), '1.0 1.0');
+    const script = await runCommand(join(venv, 'bin', 'greet'), []);
+    assert.equal(script.code, 0, script.stderr);
+    const tool = await runCommand(join(venv, 'bin', 'colors-tool'), []);
+    assert.equal(tool.stdout.trim(), 'colors tool');
+    const distInfo = join(sitePackages, 'greet-1.0.dist-info');
+    assert.equal(readFileSync(join(distInfo, 'INSTALLER'), 'utf8').trim(), 'zephyr');
+    assert.ok(existsSync(join(distInfo, 'REQUESTED')));
+    assert.match(readFileSync(join(distInfo, 'RECORD'), 'utf8'), /^greet\/__init__\.py,sha256=[A-Za-z0-9_-]+,\d+$/m);
+    const check = await runCommand(join(venv, 'bin', 'python'), ['-m', 'pip', 'check'], { env: pyEnv });
+    if (!/No module named pip/.test(check.stderr)) assert.equal(check.code, 0, check.stdout + check.stderr);
+  });
+
+  it('does nothing when the environment already satisfies the request', async () => {
+    const r = await box.run(['pip', 'install', '--index-url', index.url, 'greet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Nothing to install/);
+  });
+
+  it('upgrades in place: the old version is removed exactly', async () => {
+    const r = await box.run(['pip', 'install', '--index-url', index.url, '--upgrade', 'greet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /- greet==1\.0\n \+ greet==2\.0/);
+    assert.ok(!existsSync(join(sitePackages, 'greet-1.0.dist-info')));
+    assert.ok(existsSync(join(sitePackages, 'greet-2.0.dist-info')));
+    assert.ok(!existsSync(join(sitePackages, 'colors-1.0.dist-info')));
+    assert.ok(!existsSync(join(venv, 'bin', 'colors-tool')), 'the data script of colors 1.0 went with it');
+  });
+
+  it('leaves the environment exactly as it was when a download is corrupt', async () => {
+    const before = snapshot(venv);
+    index.setFaults([{ path: /broken-1\.0-py3-none-any\.whl$/, wrongBytes: true }]);
+    try {
+      const r = await box.run(['pip', 'install', '--index-url', index.url, 'broken', '--reinstall', 'greet']);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /broken-1\.0-py3-none-any\.whl/);
+      assert.match(r.stderr, /[0-9a-f]{64}/);
+    } finally {
+      index.setFaults([]);
+    }
+    assert.deepEqual(snapshot(venv), before);
+  });
+
+  it('says so when a package needs a source build', async () => {
+    const r = await box.run(['pip', 'install', '--index-url', index.url, 'sourceonly']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /source distribution/);
+  });
+  it('lists, freezes and uninstalls exactly what RECORD lists', async () => {
+    const list = await box.run(['pip', 'list', '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    const names = (JSON.parse(list.stdout) as { name: string; version: string }[]).map((d) => `${d.name}==${d.version}`);
+    assert.ok(names.includes('greet==2.0') && names.includes('colors==2.0'), names.join(' '));
+    const frozen = await box.run(['pip', 'freeze']);
+    assert.match(frozen.stdout, /^greet==2\.0$/m);
+    const keep = join(sitePackages, 'greet', 'user-notes.txt');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(keep, 'not in RECORD');
+    const r = await box.run(['pip', 'uninstall', 'greet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /- greet==2\.0/);
+    assert.ok(!existsSync(join(sitePackages, 'greet-2.0.dist-info')));
+    assert.ok(!existsSync(join(sitePackages, 'greet', '__init__.py')));
+    assert.ok(!existsSync(join(venv, 'bin', 'greet')));
+    assert.ok(existsSync(keep), 'a file RECORD does not list stays');
+    assert.ok(existsSync(join(sitePackages, 'colors-2.0.dist-info')), 'dependencies stay');
+  });
+});
