@@ -119,7 +119,7 @@ export class PipCompileCommand extends ResolvingCommand {
 }
 
 export class PipInstallCommand extends ResolvingCommand {
-  static override paths = [['pip', 'install']];
+  static override paths = [['pip', 'install'], ['install']];
   static override usage = Command.Usage({
     description: 'Install packages into the environment (VIRTUAL_ENV, else the nearest .venv)',
     details: 'Resolves the packages together with what is installed (kept when it still satisfies, unless --upgrade), downloads the wheels into the global cache, and installs them in one journaled step: a failure leaves the environment as it was.',
