@@ -16,7 +16,7 @@ import { IndexClient, type DistFile, type IndexClientOptions } from '../src/inde
 import { parseCacheControl, isFresh } from '../src/index/cache-control.js';
 import { parseNetrc, netrcLookup } from '../src/index/netrc.js';
 import { isDistOf, parseDistFilename } from '../src/index/names.js';
-import { parseProjectHtml } from '../src/index/simple.js';
+import { JsonPageParser, parseProjectHtml, parseProjectJsonFiltered } from '../src/index/simple.js';
 import { redact, redactText } from '../src/index/url.js';
 import { readWheelMetadata, type RangeReader } from '../src/index/zip.js';
 import { ZephyrError } from '../src/ui/errors.js';
@@ -238,6 +238,82 @@ describe('index client: simple API pages', () => {
   it('lists project names from the index root', async () => {
     const c = client({ indexUrls: [i.url] });
     assert.deepEqual(await c.listProjectNames(), ['Foo_Bar', 'other']);
+  });
+});
+
+describe('index client: pages streamed and filtered', () => {
+  const pageUrl = 'http://127.0.0.1:1/simple/p/';
+  const doc = JSON.stringify({
+    meta: { 'api-version': '1.1' },
+    name: 'p "files" [',
+    files: [
+      { filename: 'p-1.0.tar.gz', url: '../../files/p-1.0.tar.gz', hashes: { sha256: 'AB' }, 'requires-python': '>=3.8' },
+      { filename: 'p-1.0-cp312-cp312-any.whl', url: '/files/p-1.0-cp312-cp312-any.whl#sha256=cd', hashes: {}, 'core-metadata': { sha256: 'EF' } },
+      { filename: 'p-1.0-cp27-cp27m-any.whl', url: 'x.whl', hashes: { sha256: '0A', md5: 'x' }, yanked: 'bad \\ "reason" {' },
+      { filename: 'p-1.0-cp27-none-any.whl', url: 'y.whl#sha256=12', hashes: {} },
+      { filename: 'p-é\u2603-1.0-cp27-none-any.whl', url: 'z.whl', hashes: { sha256: '34' } },
+      { url: 'no-name.whl' },
+      ['not', 'an', 'entry'],
+    ],
+    versions: ['1.0'],
+  });
+  const bytes = Buffer.from(doc);
+  const keep = (f: string): boolean => !f.endsWith('.whl') || f.includes('cp312');
+
+  function streamed(chunkSize: number, text: Buffer = bytes): ReturnType<JsonPageParser['end']> {
+    const parser = new JsonPageParser(pageUrl, 'idx', keep);
+    for (let at = 0; at < text.length; at += chunkSize) parser.push(text.subarray(at, at + chunkSize));
+    return parser.end();
+  }
+
+  it('parses entries as chunks arrive, whatever the chunk boundaries (escapes, multi-byte characters)', () => {
+    const whole = parseProjectJsonFiltered(doc, pageUrl, 'idx', keep);
+    assert.deepEqual(whole.files.map((f) => f.filename), ['p-1.0.tar.gz', 'p-1.0-cp312-cp312-any.whl']);
+    assert.deepEqual(whole.dropped, [
+      { filename: 'p-1.0-cp27-cp27m-any.whl', sha256: '0a' },
+      { filename: 'p-1.0-cp27-none-any.whl', sha256: '12' },
+      { filename: 'p-é\u2603-1.0-cp27-none-any.whl', sha256: '34' },
+    ]);
+    for (let size = 1; size <= 40; size++) assert.deepEqual(streamed(size), whole, `chunks of ${size} bytes`);
+    assert.deepEqual(streamed(bytes.length), whole);
+    assert.deepEqual(streamed(bytes.length, Buffer.from(JSON.stringify(JSON.parse(doc), null, 2))), whole, 'pretty-printed');
+  });
+
+  it('errors like a whole parse: invalid JSON, cut short, another API version; no files array is no files', () => {
+    const code = (text: string): string => {
+      try {
+        streamed(7, Buffer.from(text));
+      } catch (error) {
+        return error instanceof ZephyrError ? error.code : String(error);
+      }
+      return 'ok';
+    };
+    assert.equal(code('{"files": [{"filename": "a-1.tar.gz", "url": "a"}'), 'ZE_INDEX_BAD_RESPONSE');
+    assert.equal(code('{"files": [{"filename": "a-1.tar.gz" "url": "a"}]}'), 'ZE_INDEX_BAD_RESPONSE');
+    assert.equal(code('{"files": []}]'), 'ZE_INDEX_BAD_RESPONSE');
+    assert.equal(code('[]'), 'ZE_INDEX_BAD_RESPONSE');
+    assert.equal(code('{"meta": {"api-version": "2.0"}, "files": []}'), 'ZE_INDEX_API_VERSION');
+    assert.deepEqual(streamed(3, Buffer.from('{"files": {"a": [{"filename": "a-1.tar.gz", "url": "a"}]}}')), { files: [], dropped: [] });
+  });
+
+  it('getProject with keep: the files kept in full, the others by name and hash; from the cache alike', async () => {
+    const i = await index([
+      { name: 'multi', version: '1.0', wheelTags: ['py3-none-any', 'cp27-cp27m-win32'] },
+    ]);
+    const cacheDir = freshDir('cache');
+    const all = await client({ indexUrls: [i.url], cacheDir }).getProject('multi');
+    assert.ok(all);
+    const fits = (f: string): boolean => !f.includes('win32');
+    for (const c of [client({ indexUrls: [i.url], cacheDir }), client({ indexUrls: [i.url], cacheDir, offline: true })]) {
+      const page = await c.getProject('multi', { keep: fits });
+      assert.ok(page);
+      assert.deepEqual(page.files, all.files.filter((f) => fits(f.filename)));
+      assert.deepEqual(
+        page.dropped,
+        all.files.filter((f) => !fits(f.filename)).map((f) => ({ filename: f.filename, sha256: f.hashes.sha256 })),
+      );
+      assert.equal(page.dropped?.length, 1);
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ZephyrError, isZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { CredentialStore } from './auth.js';
-import { cachedGet, offlineMiss } from './cached-get.js';
+import { cachedGet, cachedStream, offlineMiss } from './cached-get.js';
 import { Downloader, hashMismatch } from './download.js';
 import { FindLinks } from './find-links.js';
 import { digestOf, pickHash } from './hashes.js';
@@ -18,8 +18,8 @@ import { withFileReader } from './local-file.js';
 import { distKind, normalizeName, versionOf } from './names.js';
 import { defaultNetrcPath } from './netrc.js';
 import { mapLimit } from './semaphore.js';
-import { parseProjectHtml, parseProjectList, parseProjectPage, SIMPLE_ACCEPT } from './simple.js';
-import type { DistFile, IndexClientOptions, IndexStats, IndexStrategy, ProjectPage } from './types.js';
+import { pageParser, parseProjectHtml, parseProjectList, splitFiles, SIMPLE_ACCEPT, type ParsedPage } from './simple.js';
+import type { DistFile, DroppedFile, IndexClientOptions, IndexStats, IndexStrategy, ProjectOptions, ProjectPage } from './types.js';
 import { redact, trimSlashes, withoutCredentials } from './url.js';
 import { readWheelMetadata } from './zip.js';
 
@@ -43,10 +43,10 @@ function parseIndex(raw: string): Index {
 }
 
 /** Files of several indexes, merged as the strategy says; duplicates (same filename) keep the first. */
-function mergeFiles(pages: DistFile[][], project: string, strategy: IndexStrategy): DistFile[] {
+function mergeFiles<F extends { filename: string }>(pages: F[][], project: string, strategy: IndexStrategy): F[] {
   const seenFiles = new Set<string>();
   const seenVersions = new Set<string>();
-  const merged: DistFile[] = [];
+  const merged: F[] = [];
   for (const files of pages) {
     const versionsHere = new Set<string>();
     for (const file of files) {
@@ -97,15 +97,20 @@ export class IndexClient {
     this.findLinks = new FindLinks(findLinks, this.http, this.cache, this.offline);
   }
 
-  /** The project's files, or null when no index (nor find-links location) has it. */
-  getProject(name: string): Promise<ProjectPage | null> {
+  /**
+   * The project's files, or null when no index (nor find-links location) has it.
+   * With `options.keep`, only the files it keeps are in `files`; the rest are in `dropped`.
+   */
+  getProject(name: string, options: ProjectOptions = {}): Promise<ProjectPage | null> {
     const project = normalizeName(name);
+    // Filtered lookups are not shared: the filter decides what the answer holds.
+    if (options.keep !== undefined) return this.lookup(project, options.keep);
     let page = this.projects.get(project);
     if (page === undefined) {
       // Remembered while in flight, so concurrent callers share one lookup, and afterwards
       // only when no index has the project: a long resolution must not keep every page
       // (some have thousands of files) alive; a repeated lookup is answered by the HTTP cache.
-      page = this.lookup(project);
+      page = this.lookup(project, undefined);
       this.projects.set(project, page);
       const forget = (): void => {
         this.projects.delete(project);
@@ -122,43 +127,57 @@ export class IndexClient {
     return new Map(unique.map((name, i) => [name, pages[i] ?? null]));
   }
 
-  private async lookup(project: string): Promise<ProjectPage | null> {
-    const found: { index: Index; files: DistFile[] }[] = [];
+  private async lookup(project: string, keep: ((filename: string) => boolean) | undefined): Promise<ProjectPage | null> {
+    const found: { index: Index; files: ParsedPage }[] = [];
     if (this.strategy === 'first-index') {
       for (const index of this.indexes) {
-        const files = await this.indexPage(index, project);
+        const files = await this.indexPage(index, project, keep);
         if (files !== null) {
           found.push({ index, files });
           break;
         }
       }
     } else {
-      const all = await Promise.all(this.indexes.map(async (index) => ({ index, files: await this.indexPage(index, project) })));
+      const all = await Promise.all(this.indexes.map(async (index) => ({ index, files: await this.indexPage(index, project, keep) })));
       for (const { index, files } of all) if (files !== null) found.push({ index, files });
     }
     const flat = await this.findLinks.filesFor(project);
     if (found.length === 0 && flat.length === 0) return null;
-    const files = mergeFiles([...found.map((f) => f.files), flat], project, this.strategy);
     const index = found[0]?.index.shown ?? flat[0]?.index ?? '';
-    log.debug(`${project}: ${files.length} files from ${found.length > 0 ? found.map((f) => f.index.shown).join(', ') : 'find-links'}`);
-    return { name: project, files, index };
+    const from = found.length > 0 ? found.map((f) => f.index.shown).join(', ') : 'find-links';
+    const pages = [...found.map((f) => f.files), splitFiles(flat, keep)];
+    if (keep === undefined) {
+      const files = mergeFiles(pages.map((p) => p.files), project, this.strategy);
+      log.debug(`${project}: ${files.length} files from ${from}`);
+      return { name: project, files, index };
+    }
+    // Kept and dropped files take part in the merge alike (a dropped file still shadows
+    // a later index's file of the same name or version), then are told apart again.
+    const merged = mergeFiles<DistFile | DroppedFile>(pages.map((p) => [...p.files, ...p.dropped]), project, this.strategy);
+    const files: DistFile[] = [];
+    const dropped: DroppedFile[] = [];
+    for (const f of merged) {
+      if ('url' in f) files.push(f);
+      else dropped.push(f);
+    }
+    log.debug(`${project}: ${files.length} files kept, ${dropped.length} dropped, from ${from}`);
+    return { name: project, files, dropped, index };
   }
 
   /** The files of one index's page for `project`, or null when that index does not have it. */
-  private async indexPage(index: Index, project: string): Promise<DistFile[] | null> {
+  private async indexPage(index: Index, project: string, keep: ((filename: string) => boolean) | undefined): Promise<ParsedPage | null> {
     const url = new URL(`${index.base}/${encodeURIComponent(project)}/`);
     if (index.local) {
       const page = await readLocalPage(url);
-      return page === null ? null : parseProjectHtml(page.body, page.url, index.shown, null);
+      return page === null ? null : splitFiles(parseProjectHtml(page.body, page.url, index.shown, null), keep);
     }
-    const response = await cachedGet(this.http, this.cache, url, {
-      accept: SIMPLE_ACCEPT,
-      bucket: 'simple',
-      offline: this.offline,
-      what: `the page of ${project} on ${index.shown}`,
+    const options = { accept: SIMPLE_ACCEPT, bucket: 'simple' as const, offline: this.offline, what: `the page of ${project} on ${index.shown}` };
+    // Parsed as it streams in (or out of the cache): a big page is never whole in memory.
+    return cachedStream(this.http, this.cache, url, options, async (response) => {
+      const parser = response.status === 200 ? pageParser(response.contentType, response.url, index.shown, keep) : null;
+      for await (const chunk of response.chunks) parser?.push(chunk);
+      return parser === null ? null : parser.end();
     });
-    if (response.status !== 200) return null;
-    return parseProjectPage(response.body.toString('utf8'), response.contentType, response.url, index.shown);
   }
 
   /** The wheel's METADATA text. Sdists have none to offer here: build them (see download()). */

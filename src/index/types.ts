@@ -47,9 +47,28 @@ export interface DistFile {
 export interface ProjectPage {
   /** Normalized (PEP 503). */
   name: string;
+  /** Every file, or with a `keep` filter (see ProjectOptions) the files it kept. */
   files: DistFile[];
+  /** With a `keep` filter: the files it dropped, of which only the name and SHA-256 are read. */
+  dropped?: DroppedFile[];
   /** The index that answered (the first one when several contributed), without credentials. */
   index: string;
+}
+
+/** A file that a `keep` filter dropped: enough to list every hash of a version. */
+export interface DroppedFile {
+  filename: string;
+  /** Lowercase hex, or null when the index gives none. */
+  sha256: string | null;
+}
+
+export interface ProjectOptions {
+  /**
+   * Which files are wanted in full (by filename). The others are not turned into
+   * DistFiles: on big pages (thousands of wheels for other platforms) that is most
+   * of the work and most of the memory.
+   */
+  keep?: (filename: string) => boolean;
 }
 
 export interface IndexStats {

@@ -2,7 +2,7 @@
 // concurrently through the index client, feed the answers back in one call,
 // until it returns a resolution or a conflict.
 
-import type { DistFile, ProjectPage } from '../index/types.js';
+import type { DistFile, ProjectOptions, ProjectPage } from '../index/types.js';
 import { callNative } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
@@ -11,7 +11,8 @@ import type { MetadataNeed, ResolvedPackage, SolverFeed, SolverFile, SolverOptio
 
 /** What the driver needs from an index client. */
 export interface PackageSource {
-  getProject(name: string): Promise<ProjectPage | null>;
+  /** With `options.keep`, a source may leave the files it rejects out of `files` (listing them in `dropped`). */
+  getProject(name: string, options?: ProjectOptions): Promise<ProjectPage | null>;
   getMetadata(file: DistFile): Promise<string>;
   download(file: DistFile): Promise<string>;
   listProjectNames(): Promise<string[]>;
@@ -51,8 +52,8 @@ class Fetcher {
   private wake: (() => void) | undefined;
   /** Per project: its usable files, or null when no index has it. Whole pages are not kept. */
   readonly usable = new Map<string, DistFile[] | null>();
-  /** Per project and version: the SHA-256 of every file (all platforms). */
-  readonly hashes = new Map<string, Map<string, string[]>>();
+  /** Per project and version: the SHA-256 of every file (all platforms), packed (see packHashes). */
+  readonly hashes = new Map<string, Map<string, PackedHashes>>();
   private readonly fileByUrl = new Map<string, DistFile>();
 
   constructor(
@@ -60,17 +61,30 @@ class Fetcher {
     private readonly compatibleTags: ReadonlySet<string>,
   ) {}
 
+  /** Sdists, and wheels that can be installed on the target. */
+  private readonly fits = (filename: string): boolean => !filename.endsWith('.whl') || wheelFits(filename, this.compatibleTags);
+
   private keep(project: string, page: ProjectPage | null): DistFile[] | null {
     if (page === null) return null;
     const byVersion = new Map<string, string[]>();
+    const addHash = (filename: string, sha: string | null | undefined): void => {
+      const version = versionOfFile(filename, project);
+      if (version === null || sha === undefined || sha === null) return;
+      const list = byVersion.get(version);
+      if (list === undefined) byVersion.set(version, [sha]);
+      else list.push(sha);
+    };
     const usable: DistFile[] = [];
     for (const f of page.files) {
-      const version = versionOfFile(f, project);
-      const sha = f.hashes.sha256;
-      if (version !== null && sha !== undefined) byVersion.set(version, [...(byVersion.get(version) ?? []), sha]);
-      if (!f.filename.endsWith('.whl') || wheelFits(f.filename, this.compatibleTags)) usable.push(f);
+      addHash(f.filename, f.hashes.sha256);
+      if (this.fits(f.filename)) usable.push(f);
     }
-    this.hashes.set(project, byVersion);
+    for (const f of page.dropped ?? []) addHash(f.filename, f.sha256);
+    // Kept for the whole resolution, for every file of every version (about 100k on big
+    // resolutions): packed, 32 bytes each instead of a string of 64 hex digits.
+    const packed = new Map<string, PackedHashes>();
+    for (const [version, list] of byVersion) packed.set(version, packHashes(list));
+    this.hashes.set(project, packed);
     return usable;
   }
 
@@ -84,7 +98,7 @@ class Fetcher {
       const key = `p:${normalize(name)}`;
       if (this.inflight.has(key)) continue;
       started++;
-      this.track(key, this.source.getProject(name).then((page) => {
+      this.track(key, this.source.getProject(name, { keep: this.fits }).then((page) => {
         const files = this.keep(normalize(name), page);
         this.usable.set(normalize(name), files);
         for (const f of files ?? []) this.fileByUrl.set(f.url, f);
@@ -149,8 +163,8 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
       const files = new Map<string, DistFile[]>();
       const hashes = new Map<string, string[]>();
       for (const p of step.packages) {
-        files.set(p.name, (fetcher.usable.get(p.name) ?? []).filter((f) => versionOfFile(f, p.name) === p.version));
-        hashes.set(p.name, [...new Set(fetcher.hashes.get(p.name)?.get(p.version) ?? [])].sort());
+        files.set(p.name, (fetcher.usable.get(p.name) ?? []).filter((f) => versionOfFile(f.filename, p.name) === p.version));
+        hashes.set(p.name, [...new Set(unpackHashes(fetcher.hashes.get(p.name)?.get(p.version)))].sort());
       }
       return { packages: step.packages, files, hashes, rounds };
     }
@@ -187,6 +201,28 @@ async function fetchMetadata(
   }
 }
 
+/** SHA-256 digests, 32 bytes each in one latin1 string; other (odd) hash strings as given. */
+type PackedHashes = string | string[];
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+function packHashes(hex: string[]): PackedHashes {
+  // Not hex digests (an index may say anything): kept as they are.
+  if (!hex.every((h) => SHA256_HEX.test(h))) return hex;
+  const bytes = Buffer.allocUnsafe(32 * hex.length);
+  hex.forEach((h, i) => bytes.write(h, 32 * i, 'hex'));
+  return bytes.toString('latin1');
+}
+
+function unpackHashes(packed: PackedHashes | undefined): string[] {
+  if (packed === undefined) return [];
+  if (typeof packed !== 'string') return packed;
+  const bytes = Buffer.from(packed, 'latin1');
+  const out: string[] = [];
+  for (let at = 0; at < bytes.length; at += 32) out.push(bytes.toString('hex', at, at + 32));
+  return out;
+}
+
 /** Whether any tag of a wheel's filename (`py-abi-plat`, with `.`-compressed sets) is in `tags`. */
 export function wheelFits(filename: string, tags: ReadonlySet<string>): boolean {
   const parts = filename.slice(0, -'.whl'.length).split('-');
@@ -196,9 +232,9 @@ export function wheelFits(filename: string, tags: ReadonlySet<string>): boolean 
   return false;
 }
 
-function versionOfFile(file: DistFile, project: string): string | null {
-  const base = file.filename.replace(/\.(whl|tar\.gz|zip|tar\.bz2|tgz)$/i, '');
-  if (file.filename.endsWith('.whl')) {
+function versionOfFile(filename: string, project: string): string | null {
+  const base = filename.replace(/\.(whl|tar\.gz|zip|tar\.bz2|tgz)$/i, '');
+  if (filename.endsWith('.whl')) {
     const v = base.split('-')[1];
     return v === undefined ? null : v.replace(/_/g, '-');
   }
