@@ -5,6 +5,7 @@
 import { Builtins, Cli, Command } from 'clipanion';
 import { CacheCleanCommand, CacheDirCommand } from './cache.js';
 import { ConfigCommand } from './config.js';
+import { HistoryCommand, RollbackCommand } from './history.js';
 import { PipCompileCommand, PipFreezeCommand, PipInstallCommand, PipListCommand, PipUninstallCommand } from './pip.js';
 import { PythonFindCommand, PythonListCommand } from './python.js';
 import { ShellInitCommand } from './shell-init.js';
@@ -41,6 +42,8 @@ for (const command of [
   PipUninstallCommand,
   PipListCommand,
   PipFreezeCommand,
+  HistoryCommand,
+  RollbackCommand,
   PythonFindCommand,
   ConfigCommand,
   CacheDirCommand,

@@ -171,7 +171,7 @@ export class PipInstallCommand extends ResolvingCommand {
       const started = performance.now();
       const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir']);
       const requested = new Set(inputs.requirements.map((r) => r.requirement.toLowerCase().match(/^[a-z0-9][a-z0-9._-]*/)?.[0]?.replace(/[-_.]+/g, '-') ?? ''));
-      const report = await applyPlan(environment, wheels, settings.values['link-mode'], requested);
+      const report = await applyPlan(environment, wheels, settings.values['link-mode'], requested, process.argv.slice(2));
       const ms = Math.round(performance.now() - started);
       if (this.json) {
         outJson({ environment: environment.root, ...report });
@@ -212,7 +212,7 @@ export class PipUninstallCommand extends ZephyrCommand {
       if (this.json) outJson({ environment: environment.root, removed: [] });
       return;
     }
-    const report = await removeDistributions(environment, remove);
+    const report = await removeDistributions(environment, remove, process.argv.slice(2));
     if (this.json) {
       outJson({ environment: environment.root, removed: report.removed });
       return;

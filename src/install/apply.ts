@@ -1,13 +1,17 @@
 // Applies a plan to an environment through the core: one call removes the
 // versions being replaced and installs the new ones, journaled so that any
 // failure (or a killed process, recovered on the next run) leaves the
-// environment exactly as it was.
+// environment exactly as it was. Every applied change becomes a generation of
+// the environment's history (history.ts).
 
 import { join } from 'node:path';
 import type { Environment } from '../python/environment.js';
-import { callNative, type InstallReport, type InstallRequest, type InstallScheme, type LinkMode } from '../native.js';
+import { redact } from '../index/url.js';
+import { callNative, type InstallReport, type InstallRequest, type InstallScheme, type LinkMode, type UnpackedWheel } from '../native.js';
+import { messageOf } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import type { FetchedWheel } from './fetch.js';
+import { appendGeneration, historyPath } from './history.js';
 import type { InstalledDistribution } from './installed.js';
 
 export function journalPath(env: Environment): string {
@@ -41,15 +45,54 @@ async function apply(env: Environment, request: Pick<InstallRequest, 'linkMode' 
   return report;
 }
 
-/** Removes distributions (exactly what their RECORD lists), journaled like an install. */
-export function removeDistributions(env: Environment, dists: InstalledDistribution[]): Promise<InstallReport> {
-  return apply(env, { linkMode: 'copy', remove: dists.map((d) => ({ name: d.name, distInfo: d.distInfo })), install: [] });
+/** One wheel to install: its unpacked cache folder and its origin (recorded in the history). */
+export interface WheelToInstall {
+  unpacked: UnpackedWheel;
+  requested: boolean;
+  origin: { url: string; sha256: string | null };
 }
 
-export async function applyPlan(env: Environment, wheels: FetchedWheel[], linkMode: LinkMode, requested: ReadonlySet<string>): Promise<InstallReport> {
-  return apply(env, {
+/**
+ * Removes `remove`, installs `install` (one journaled core call), then records
+ * the change as a new generation of the environment's history, under `command`
+ * (the arguments after `zephyr`). A history that cannot be written is a warning:
+ * the environment has changed by then.
+ */
+export async function applyRecorded(
+  env: Environment,
+  linkMode: LinkMode,
+  remove: InstalledDistribution[],
+  install: WheelToInstall[],
+  command: string[],
+): Promise<InstallReport> {
+  const report = await apply(env, {
     linkMode,
-    remove: wheels.flatMap((w) => (w.planned.replaces ? [{ name: w.planned.replaces.name, distInfo: w.planned.replaces.distInfo }] : [])),
-    install: wheels.map((w) => ({ unpacked: w.unpacked.dest, requested: requested.has(w.planned.package.name), directUrl: null })),
+    remove: remove.map((d) => ({ name: d.name, distInfo: d.distInfo })),
+    install: install.map((w) => ({ unpacked: w.unpacked.dest, requested: w.requested, directUrl: null })),
   });
+  try {
+    appendGeneration(env, {
+      command,
+      installed: install.map((w) => ({ name: w.unpacked.name, version: w.unpacked.version, url: redact(w.origin.url), sha256: w.origin.sha256 })),
+      removed: remove.map((d) => ({ name: d.name, version: d.version })),
+    });
+  } catch (error) {
+    log.warn(`the change was made but could not be recorded in ${historyPath(env)}: ${messageOf(error)}`);
+  }
+  return report;
+}
+
+/** Removes distributions (exactly what their RECORD lists), journaled like an install and recorded in the history. */
+export function removeDistributions(env: Environment, dists: InstalledDistribution[], command: string[]): Promise<InstallReport> {
+  return applyRecorded(env, 'copy', dists, [], command);
+}
+
+export function applyPlan(env: Environment, wheels: FetchedWheel[], linkMode: LinkMode, requested: ReadonlySet<string>, command: string[]): Promise<InstallReport> {
+  return applyRecorded(
+    env,
+    linkMode,
+    wheels.flatMap((w) => (w.planned.replaces ? [w.planned.replaces] : [])),
+    wheels.map((w) => ({ unpacked: w.unpacked, requested: requested.has(w.planned.package.name), origin: { url: w.file.url, sha256: w.file.hashes.sha256 ?? null } })),
+    command,
+  );
 }
