@@ -12,6 +12,7 @@ import { runWorkload, type Workload } from './lib/runner.js';
 import { markdownTable, summarize, type RowSummary } from './lib/stats.js';
 import { setupTools } from './lib/tools.js';
 import { compile } from './workloads/compile.js';
+import { install } from './workloads/install.js';
 import { startup } from './workloads/startup.js';
 import { venv } from './workloads/venv.js';
 
@@ -20,12 +21,15 @@ const WORKLOADS: Record<string, (ctx: Context) => Workload[]> = {
   venv,
   'compile-web': (ctx) => compile(ctx, 'compile-web', 'web.in'),
   'compile-ml': (ctx) => compile(ctx, 'compile-ml', 'ml.in'),
+  'install-web': (ctx) => install(ctx, 'install-web', 'web.in'),
+  'install-ml': (ctx) => install(ctx, 'install-ml', 'ml.in'),
   // Opt-in: the shared sets uv publishes its own numbers for (airflow is large and slow for pip-tools).
   'compile-trio': (ctx) => compile(ctx, 'compile-trio', join(SHARED_SETS_DIR, 'trio.in')),
   'compile-boto3': (ctx) => compile(ctx, 'compile-boto3', join(SHARED_SETS_DIR, 'boto3.in')),
   'compile-airflow': (ctx) => compile(ctx, 'compile-airflow', join(SHARED_SETS_DIR, 'airflow.in')),
 };
-const DEFAULT_WORKLOADS = ['startup', 'venv', 'compile-web', 'compile-ml'];
+// install-ml is opt-in: torch and its CUDA wheels make it minutes per round and GBs of disk.
+const DEFAULT_WORKLOADS = ['startup', 'venv', 'compile-web', 'compile-ml', 'install-web'];
 
 interface Args {
   workloads: string[];
@@ -37,7 +41,7 @@ interface Args {
 const USAGE = `usage: npm run bench -- [workload...] [--runs N] [--python PATH] [--timeout SECONDS]
 workloads: ${Object.keys(WORKLOADS).join(', ')}
            (default: ${DEFAULT_WORKLOADS.join(' ')})
---runs N      timed runs per tool (default 10 for startup/venv, 3 for compile)
+--runs N      timed runs per tool (default 10 for startup/venv, 3 for compile/install)
 --python P    the interpreter every tool uses (default: python3.12 on PATH, else pyenv's newest 3.12)
 --timeout S   kill a single run after S seconds (default 900)`;
 
