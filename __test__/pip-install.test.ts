@@ -132,4 +132,24 @@ describe('zephyr pip install', { skip: python ? false : 'no CPython 3.11/3.12 on
     assert.ok(existsSync(keep), 'a file RECORD does not list stays');
     assert.ok(existsSync(join(sitePackages, 'colors-2.0.dist-info')), 'dependencies stay');
   });
+  it('two processes installing at once share one cache safely', async () => {
+    const cache = join(box.root, 'shared-cache');
+    const envs = [join(box.root, 'twin-a'), join(box.root, 'twin-b')];
+    for (const dir of envs) {
+      const made = await box.run(['venv', dir, '--python', python ?? '']);
+      assert.equal(made.code, 0, made.stderr);
+    }
+    const both = await Promise.all(
+      envs.map((dir) => box.run(['pip', 'install', '--index-url', index.url, 'greet==2.0'], { env: { VIRTUAL_ENV: dir, ZEPHYR_CACHE_DIR: cache } })),
+    );
+    for (const [i, r] of both.entries()) {
+      assert.equal(r.code, 0, `process ${i}: ${r.stderr}`);
+      const run = await runCommand(join(envs[i] ?? '', 'bin', 'python'), ['-c', 'import greet, colors; print(greet.__version__, colors.__version__)']);
+      assert.equal(run.stdout.trim(), '2.0 2.0', run.stderr);
+    }
+    const wheels = join(cache, 'wheels-v1');
+    const entries = readdirSync(wheels).flatMap((d) => readdirSync(join(wheels, d)));
+    assert.equal(entries.filter((e) => !/^[0-9a-f]{64}$/.test(e)).length, 0, `only published entries remain: ${entries.join(' ')}`);
+    assert.equal(entries.length, 2, 'one unpacked entry per wheel');
+  });
 });
