@@ -152,4 +152,19 @@ describe('zephyr pip install', { skip: python ? false : 'no CPython 3.11/3.12 on
     assert.equal(entries.filter((e) => !/^[0-9a-f]{64}$/.test(e)).length, 0, `only published entries remain: ${entries.join(' ')}`);
     assert.equal(entries.length, 2, 'one unpacked entry per wheel');
   });
+  it('two processes changing one environment take turns', async () => {
+    const dir = join(box.root, 'shared-env');
+    const made = await box.run(['venv', dir, '--python', python ?? '']);
+    assert.equal(made.code, 0, made.stderr);
+    const both = await Promise.all(
+      [0, 1].map(() => box.run(['pip', 'install', '--index-url', index.url, 'greet==2.0'], { env: { VIRTUAL_ENV: dir } })),
+    );
+    for (const r of both) assert.equal(r.code, 0, r.stderr);
+    const installedTwice = both.filter((r) => /\+ greet==2\.0/.test(r.stdout)).length;
+    assert.equal(installedTwice, 1, 'one process installs; the other, after waiting, finds nothing to do');
+    assert.ok(both.some((r) => /Nothing to install/.test(r.stderr)));
+    assert.ok(!existsSync(join(dir, '.zephyr', 'lock')), 'the lock is released');
+    const run = await runCommand(join(dir, 'bin', 'python'), ['-c', 'import greet, colors; print(greet.__version__, colors.__version__)']);
+    assert.equal(run.stdout.trim(), '2.0 2.0', run.stderr);
+  });
 });

@@ -11,6 +11,7 @@ import { callNative, type InstallReport, type InstallRequest, type InstallScheme
 import { messageOf } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import type { FetchedWheel } from './fetch.js';
+import { lockEnvironment } from './env-lock.js';
 import { appendGeneration, historyPath } from './history.js';
 import type { InstalledDistribution } from './installed.js';
 
@@ -18,8 +19,12 @@ export function journalPath(env: Environment): string {
   return join(env.root, '.zephyr-journal.json');
 }
 
-/** Rolls back what a killed zephyr left half-done in this environment, if anything. */
+/**
+ * Takes the environment's lock (until this process exits), then rolls back what a killed
+ * zephyr left half-done in it, if anything. Call it before reading what is installed.
+ */
 export async function recoverEnvironment(env: Environment): Promise<void> {
+  await lockEnvironment(env);
   const journal = journalPath(env);
   if (await callNative((n) => n.recoverJournal(journal))) {
     log.warn(`an earlier zephyr run was interrupted while changing ${env.root}; its changes were rolled back`);
