@@ -150,7 +150,7 @@ export class PipInstallCommand extends ResolvingCommand {
     if (!this.dryRun) await recoverEnvironment(environment);
     const installed = installedDistributions(environment.interpreter.facts);
     const request = this.common(this.packages, { ...environment.interpreter, origin: 'requested' }, installed);
-    await runResolution(request, settings, async ({ resolution, inputs }, client) => {
+    await runResolution(request, settings, async ({ resolution }, client) => {
       const plan = planInstall(resolution.packages, installed, this.reinstall);
       const changes = plan.install.map((p) => ({ name: p.package.name, version: p.package.version, installed: p.replaces?.version ?? null }));
       if (this.dryRun) {
@@ -170,7 +170,7 @@ export class PipInstallCommand extends ResolvingCommand {
       const { fetchWheels } = await import('../install/fetch.js');
       const started = performance.now();
       const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir']);
-      const requested = new Set(inputs.requirements.map((r) => r.requirement.toLowerCase().match(/^[a-z0-9][a-z0-9._-]*/)?.[0]?.replace(/[-_.]+/g, '-') ?? ''));
+      const requested = new Set(resolution.packages.filter((p) => p.requestedByRoot).map((p) => p.name));
       const report = await applyPlan(environment, wheels, settings.values['link-mode'], requested, process.argv.slice(2));
       const ms = Math.round(performance.now() - started);
       if (this.json) {
@@ -201,7 +201,8 @@ export class PipUninstallCommand extends ZephyrCommand {
     const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
     await recoverEnvironment(environment);
     const installed = new Map(installedDistributions(environment.interpreter.facts).map((d) => [d.name, d]));
-    const wanted = this.packages.map((p) => p.toLowerCase().replace(/[-_.]+/g, '-'));
+    const { normalizeName } = await import('../index/names.js');
+    const wanted = this.packages.map(normalizeName);
     const missing = wanted.filter((n) => !installed.has(n));
     for (const name of missing) log.warn(`${name} is not installed in ${environment.root}`);
     const remove = wanted.flatMap((n) => {

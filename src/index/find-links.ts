@@ -8,6 +8,7 @@ import { ZephyrError } from '../ui/errors.js';
 import { cachedGet } from './cached-get.js';
 import type { HttpClient } from './http.js';
 import type { HttpCache } from './http-cache.js';
+import { plainDistFile } from './dist-file.js';
 import { readLocalPage } from './local.js';
 import { distKind, isDistOf, parseDistFilename } from './names.js';
 import { HTML_ACCEPT, parseProjectHtml } from './simple.js';
@@ -17,19 +18,7 @@ import { redact } from './url.js';
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 function localFile(path: string, filename: string, index: string): DistFile {
-  return {
-    filename,
-    url: pathToFileURL(join(path, filename)).href,
-    hashes: {},
-    requiresPython: null,
-    yanked: false,
-    yankedReason: null,
-    uploadTime: null,
-    size: null,
-    hasMetadata: false,
-    metadataHashes: null,
-    index,
-  };
+  return plainDistFile({ filename, url: pathToFileURL(join(path, filename)).href, index });
 }
 
 function missing(location: string): ZephyrError {

@@ -6,6 +6,8 @@
 
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { plainDistFile } from '../index/dist-file.js';
+import { normalizeName } from '../index/names.js';
 import type { DistFile } from '../index/types.js';
 import type { UnpackedWheel } from '../native.js';
 import type { Environment } from '../python/environment.js';
@@ -47,7 +49,6 @@ export interface PackageState {
   sha256: string | null;
 }
 
-export const normalizeName = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 export function historyPath(env: Environment | string): string {
   return join(typeof env === 'string' ? env : env.root, '.zephyr', 'history.jsonl');
@@ -242,19 +243,12 @@ function unpackedIn(dest: string, target: PackageState): UnpackedWheel | null {
 
 function distFileOf(target: PackageState & { url: string }): DistFile {
   const last = new URL(target.url).pathname.split('/').pop() ?? '';
-  return {
+  return plainDistFile({
     filename: decodeURIComponent(last),
     url: target.url,
     hashes: target.sha256 === null ? {} : { sha256: target.sha256 },
-    requiresPython: null,
-    yanked: false,
-    yankedReason: null,
-    uploadTime: null,
-    size: null,
-    hasMetadata: false,
-    metadataHashes: null,
     index: new URL('.', target.url).href,
-  };
+  });
 }
 
 /**

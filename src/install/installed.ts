@@ -3,6 +3,7 @@
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { normalizeName as normalize } from '../index/names.js';
 import type { InterpreterFacts } from '../python/interpreter.js';
 
 export interface InstalledDistribution {
@@ -12,7 +13,6 @@ export interface InstalledDistribution {
   distInfo: string;
 }
 
-const normalize = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 export function installedDistributions(facts: InterpreterFacts): InstalledDistribution[] {
   const dirs = [...new Set([facts.paths.purelib, facts.paths.platlib].filter((d): d is string => typeof d === 'string'))];

@@ -2,6 +2,7 @@
 // concurrently through the index client, feed the answers back in one call,
 // until it returns a resolution or a conflict.
 
+import { normalizeName as normalize, versionOf } from '../index/names.js';
 import type { DistFile, ProjectOptions, ProjectPage } from '../index/types.js';
 import { callNative } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
@@ -29,7 +30,6 @@ export interface Resolution {
 }
 
 const isSdist = (filename: string): boolean => /\.(tar\.gz|zip|tar\.bz2|tgz)$/i.test(filename);
-const normalize = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 function toSolverFile(f: DistFile): SolverFile {
   return { filename: f.filename, url: f.url, requiresPython: f.requiresPython, yanked: f.yanked, uploadTime: f.uploadTime };
@@ -68,7 +68,7 @@ class Fetcher {
     if (page === null) return null;
     const byVersion = new Map<string, string[]>();
     const addHash = (filename: string, sha: string | null | undefined): void => {
-      const version = versionOfFile(filename, project);
+      const version = versionOf(filename, project);
       if (version === null || sha === undefined || sha === null) return;
       const list = byVersion.get(version);
       if (list === undefined) byVersion.set(version, [sha]);
@@ -163,7 +163,7 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
       const files = new Map<string, DistFile[]>();
       const hashes = new Map<string, string[]>();
       for (const p of step.packages) {
-        files.set(p.name, (fetcher.usable.get(p.name) ?? []).filter((f) => versionOfFile(f.filename, p.name) === p.version));
+        files.set(p.name, (fetcher.usable.get(p.name) ?? []).filter((f) => versionOf(f.filename, p.name) === p.version));
         hashes.set(p.name, [...new Set(unpackHashes(fetcher.hashes.get(p.name)?.get(p.version)))].sort());
       }
       return { packages: step.packages, files, hashes, rounds };
@@ -230,18 +230,6 @@ export function wheelFits(filename: string, tags: ReadonlySet<string>): boolean 
   const [pys, abis, plats] = parts.slice(-3).map((p) => p.split('.')) as [string[], string[], string[]];
   for (const py of pys) for (const abi of abis) for (const plat of plats) if (tags.has(`${py}-${abi}-${plat}`)) return true;
   return false;
-}
-
-function versionOfFile(filename: string, project: string): string | null {
-  const base = filename.replace(/\.(whl|tar\.gz|zip|tar\.bz2|tgz)$/i, '');
-  if (filename.endsWith('.whl')) {
-    const v = base.split('-')[1];
-    return v === undefined ? null : v.replace(/_/g, '-');
-  }
-  const prefix = base.slice(0, project.length);
-  if (normalize(prefix) === project && base[project.length] === '-') return base.slice(project.length + 1);
-  const i = base.lastIndexOf('-');
-  return i < 0 ? null : base.slice(i + 1);
 }
 
 async function conflictError(step: Extract<SolverStep, { kind: 'conflict' }>, pages: ReadonlyMap<string, DistFile[] | null>, source: PackageSource): Promise<ZephyrError> {

@@ -1,6 +1,7 @@
 // A resolution as people and scripts read it: pip-tools/uv compatible pinned
 // requirements with `# via` annotations and hashes, or JSON.
 
+import { normalizeName as normalize } from '../index/names.js';
 import type { Resolution } from './driver.js';
 import type { RequirementSource } from './inputs.js';
 
@@ -11,7 +12,6 @@ export interface RenderOptions {
   generateHashes: boolean;
 }
 
-const normalize = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 export interface PinnedPackage {
   name: string;
