@@ -7,6 +7,7 @@ import { CacheCleanCommand, CacheDirCommand } from './cache.js';
 import { ConfigCommand } from './config.js';
 import { HistoryCommand, RollbackCommand } from './history.js';
 import { PipCompileCommand, PipFreezeCommand, PipInstallCommand, PipListCommand, PipUninstallCommand } from './pip.js';
+import { InitCommand } from './project-init.js';
 import { PythonFindCommand, PythonListCommand } from './python.js';
 import { ShellInitCommand } from './shell-init.js';
 import { VenvActivateCommand, VenvCommand, VenvCreateCommand, VenvListCommand, VenvRemoveCommand } from './venv.js';
@@ -37,6 +38,7 @@ for (const command of [
   VenvActivateCommand,
   VenvRemoveCommand,
   PythonListCommand,
+  InitCommand,
   PipCompileCommand,
   PipInstallCommand,
   PipUninstallCommand,
