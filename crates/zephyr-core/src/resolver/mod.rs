@@ -27,6 +27,26 @@ pub use requirements::{check_requirements, parse_requirement};
 use provider::{NeedData, Pkg, Provider};
 use state::State;
 pub use universal::{Edge, RootEdge};
+
+/// Evaluates PEP 508 markers (extras already settled, as in a lock) against a marker
+/// environment given as JSON (`{"sys_platform": "linux", ...}`); an empty marker is true.
+/// A marker that does not parse is an error naming it.
+pub fn evaluate_markers(markers: &[String], env_json: &str) -> CoreResult<Vec<bool>> {
+    let map: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(env_json).map_err(|e| CoreError::BadOptions(format!("invalid marker environment: {e}")))?;
+    let env = options::env_from(&map, None)?;
+    markers
+        .iter()
+        .map(|text| {
+            if text.trim().is_empty() {
+                return Ok(true);
+            }
+            let tree = <MarkerTree as std::str::FromStr>::from_str(text)
+                .map_err(|e| CoreError::BadRequirement(format!("invalid marker `{text}`: {e}")))?;
+            Ok(tree.evaluate(&env, &[]))
+        })
+        .collect()
+}
 use universal::Fork;
 
 use std::collections::HashMap;

@@ -174,7 +174,7 @@ fn parse_list(lines: &[String]) -> CoreResult<Vec<Requirement<VerbatimUrl>>> {
     Ok(out)
 }
 
-fn env_from(map: &BTreeMap<String, serde_json::Value>, python: Option<&str>) -> CoreResult<MarkerEnvironment> {
+pub(crate) fn env_from(map: &BTreeMap<String, serde_json::Value>, python: Option<&str>) -> CoreResult<MarkerEnvironment> {
     let get = |k: &str| -> String {
         match map.get(k) {
             Some(serde_json::Value::String(s)) => s.clone(),
