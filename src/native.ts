@@ -32,6 +32,11 @@ export interface NativeCore {
   checkRequirements(lines: string[]): string[];
   /** PKG-INFO text of each sdist (.tar.gz/.zip) when it is static metadata per PEP 643, else null. */
   readSdistMetadata(paths: string[]): Promise<(string | null)[]>;
+  /**
+   * For each PEP 508 marker (extras already settled, as in zephyr.lock): whether it holds in the
+   * marker environment (JSON object of marker variables). Throws `ZE_BAD_REQUIREMENT: …` for a bad marker.
+   */
+  evaluateMarkers(markers: string[], environmentJson: string): boolean[];
   // --- resolver bindings (end)
   // --- install bindings (begin)
   /**

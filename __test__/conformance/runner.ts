@@ -21,7 +21,11 @@ const normalize = (name: string): string => name.toLowerCase().replace(/[-_.]+/g
 export function scenarioArgs(s: Scenario, indexUrl: string, requirementsFile: string): string[] {
   // The target Python is exact (`3.9.21` matters for `requires-python >= 3.9.4`), so resolve for
   // it with --python-version rather than depend on this machine having that patch release.
-  const args = ['pip', 'compile', requirementsFile, '--index-url', indexUrl, '--python-version', s.options.python ?? s.environment.python, '--json', '--no-config'];
+  // Universal scenarios resolve for every platform and every Python from the root's
+  // Requires-Python (else the scenario's Python) up, as a project lock does.
+  const floor = s.options.universal ? /^\s*>=?\s*([0-9][0-9.]*)/.exec(s.requiresPython ?? '')?.[1] : undefined;
+  const args = ['pip', 'compile', requirementsFile, '--index-url', indexUrl, '--python-version', floor ?? s.options.python ?? s.environment.python, '--json', '--no-config'];
+  if (s.options.universal) args.push('--universal');
   if (s.options.pythonPlatform) args.push('--python-platform', s.options.pythonPlatform);
   if (s.options.prereleases) args.push('--prerelease', 'allow');
   for (const p of s.options.noBinary) args.push('--no-binary', p);
@@ -34,7 +38,6 @@ interface CompileJson {
 }
 
 export async function runScenario(s: Scenario): Promise<ScenarioResult> {
-  if (s.options.universal) return { name: s.name, outcome: 'skipped', detail: 'universal (needs `zephyr lock`)' };
   const work = mkdtempSync(join(tmpdir(), 'zephyr-conformance-'));
   const index = await startTestIndex({ packages: s.packages });
   try {
@@ -53,7 +56,12 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
     }
     if (r.code !== 0) return { name: s.name, outcome: 'failed', detail: `expected a solution: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}` };
     const got = JSON.parse(r.stdout) as CompileJson;
-    const gotMap = Object.fromEntries(got.packages.map((p) => [normalize(p.name), p.version]));
+    // A universal resolution may hold several versions of a name (one per fork): joined with `|`.
+    const gotMap: Record<string, string> = {};
+    for (const p of got.packages) {
+      const key = normalize(p.name);
+      gotMap[key] = gotMap[key] === undefined ? p.version : `${gotMap[key]}|${p.version}`;
+    }
     if (s.expected.packages) {
       const want = Object.fromEntries(Object.entries(s.expected.packages).map(([k, v]) => [normalize(k), v]));
       const same = Object.keys(want).length === Object.keys(gotMap).length && Object.entries(want).every(([k, v]) => gotMap[k] === v);

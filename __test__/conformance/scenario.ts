@@ -10,6 +10,8 @@ export interface Scenario {
   file: string;
   description: string;
   requires: string[];
+  /** The root's Requires-Python (universal scenarios resolve from its lower bound up). */
+  requiresPython: string | undefined;
   packages: PackageSpec[];
   options: {
     universal: boolean;
@@ -57,6 +59,7 @@ export function readScenario(file: string, root: string): Scenario {
     file,
     description: str(data.description) ?? '',
     requires: strings(table(data.root).requires),
+    requiresPython: str(table(data.root).requires_python),
     packages,
     options: {
       universal: opts.universal === true,

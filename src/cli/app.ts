@@ -8,6 +8,7 @@ import { ConfigCommand } from './config.js';
 import { HistoryCommand, RollbackCommand } from './history.js';
 import { PipCompileCommand, PipFreezeCommand, PipInstallCommand, PipListCommand, PipUninstallCommand } from './pip.js';
 import { InitCommand } from './project-init.js';
+import { LockCommand, SyncCommand } from './project-lock.js';
 import { PythonFindCommand, PythonListCommand } from './python.js';
 import { ShellInitCommand } from './shell-init.js';
 import { VenvActivateCommand, VenvCommand, VenvCreateCommand, VenvListCommand, VenvRemoveCommand } from './venv.js';
@@ -44,6 +45,8 @@ for (const command of [
   PipUninstallCommand,
   PipListCommand,
   PipFreezeCommand,
+  LockCommand,
+  SyncCommand,
   HistoryCommand,
   RollbackCommand,
   PythonFindCommand,

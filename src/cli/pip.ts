@@ -80,13 +80,14 @@ export class PipCompileCommand extends ResolvingCommand {
   generateHashes = Option.Boolean('--generate-hashes', false, { description: 'Add --hash lines for every file of each pinned version' });
   noAnnotate = Option.Boolean('--no-annotate', false, { description: 'Leave out the `# via` comments' });
   noHeader = Option.Boolean('--no-header', false, { description: 'Leave out the header comment' });
+  universal = Option.Boolean('--universal', false, { description: 'Resolve for every platform and every Python from --python-version up; pins carry markers' });
 
   async run(): Promise<void> {
     const settings = await this.settings();
     const { findPython, effectiveRequest } = await import('../python/discover.js');
     const { runResolution } = await import('../resolve/session.js');
     const { pinsOf } = await import('../resolve/inputs.js');
-    const { pinned, renderRequirementsTxt } = await import('../resolve/render.js');
+    const { pinned, pinnedUniversal, renderRequirementsTxt } = await import('../resolve/render.js');
     const { outJson } = await import('../ui/log.js');
     const { ZephyrError } = await import('../ui/errors.js');
     if (this.sources.length === 0 && this.requirementFiles.length === 0) {
@@ -96,8 +97,9 @@ export class PipCompileCommand extends ResolvingCommand {
     const preferences = this.outputFile && !this.upgrade ? pinsOf(this.outputFile) : [];
     const request = this.common([], interpreter, preferences);
     request.inputs.requirementFiles = [...this.sources, ...this.requirementFiles];
+    if (this.universal) request.universal = true;
     const { resolution, inputs } = await runResolution(request, settings);
-    const packages = pinned(resolution, inputs.requirements);
+    const packages = this.universal ? pinnedUniversal(resolution, inputs.requirements) : pinned(resolution, inputs.requirements);
     if (this.json) {
       outJson({ packages });
       return;

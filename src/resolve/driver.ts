@@ -8,7 +8,7 @@ import { callNative } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { closest } from '../ui/suggest.js';
-import type { MetadataNeed, ResolvedPackage, SolverFeed, SolverFile, SolverOptions, SolverStep } from './protocol.js';
+import type { MetadataNeed, ResolvedPackage, RootEdge, SolverFeed, SolverFile, SolverOptions, SolverStep } from './protocol.js';
 
 /** What the driver needs from an index client. */
 export interface PackageSource {
@@ -27,7 +27,15 @@ export interface Resolution {
   hashes: Map<string, string[]>;
   /** Round trips to the solver (for -v output and benchmarks). */
   rounds: number;
+  /** Every file (all platforms in universal mode) of each chosen version, keyed `name==version`. */
+  versionFiles: Map<string, DistFile[]>;
+  /** Universal mode: edges from each root requirement (by index), and the forks' markers. */
+  root: RootEdge[];
+  forks: string[];
 }
+
+/** The key of `Resolution.versionFiles`. */
+export const versionKey = (name: string, version: string): string => `${name}==${version}`;
 
 const isSdist = (filename: string): boolean => /\.(tar\.gz|zip|tar\.bz2|tgz)$/i.test(filename);
 
@@ -58,11 +66,12 @@ class Fetcher {
 
   constructor(
     private readonly source: PackageSource,
-    private readonly compatibleTags: ReadonlySet<string>,
+    private readonly compatibleTags: ReadonlySet<string> | 'all',
   ) {}
 
-  /** Sdists, and wheels that can be installed on the target. */
-  private readonly fits = (filename: string): boolean => !filename.endsWith('.whl') || wheelFits(filename, this.compatibleTags);
+  /** Sdists, and wheels that can be installed on the target (every wheel in universal mode). */
+  private readonly fits = (filename: string): boolean =>
+    this.compatibleTags === 'all' || !filename.endsWith('.whl') || wheelFits(filename, this.compatibleTags);
 
   private keep(project: string, page: ProjectPage | null): DistFile[] | null {
     if (page === null) return null;
@@ -150,8 +159,8 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
   const solver = await callNative(() => new core.NativeResolver(JSON.stringify(options)));
   // Wheels that cannot be installed on the target are dropped before the solver sees them:
   // on big projects (thousands of files) that is most of the page, and most of the memory.
-  const tags = await callNative(() => core.compatibleTags(JSON.stringify(options.tags)));
-  const fetcher = new Fetcher(source, new Set(tags));
+  const tags = options.universal === true ? 'all' : new Set(await callNative(() => core.compatibleTags(JSON.stringify(options.tags))));
+  const fetcher = new Fetcher(source, tags);
   let feed: SolverFeed = {};
   let rounds = 0;
   for (;;) {
@@ -162,11 +171,16 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
       log.debug(`resolved ${step.packages.length} packages in ${rounds} solver rounds`);
       const files = new Map<string, DistFile[]>();
       const hashes = new Map<string, string[]>();
+      const versionFiles = new Map<string, DistFile[]>();
       for (const p of step.packages) {
-        files.set(p.name, (fetcher.usable.get(p.name) ?? []).filter((f) => versionOf(f.filename, p.name) === p.version));
-        hashes.set(p.name, [...new Set(unpackHashes(fetcher.hashes.get(p.name)?.get(p.version)))].sort());
+        const own = (fetcher.usable.get(p.name) ?? []).filter((f) => versionOf(f.filename, p.name) === p.version);
+        versionFiles.set(versionKey(p.name, p.version), own);
+        const sha = [...new Set(unpackHashes(fetcher.hashes.get(p.name)?.get(p.version)))].sort();
+        // Several versions of one name (universal forks): the by-name maps hold all of them.
+        files.set(p.name, [...(files.get(p.name) ?? []), ...own]);
+        hashes.set(p.name, [...new Set([...(hashes.get(p.name) ?? []), ...sha])].sort());
       }
-      return { packages: step.packages, files, hashes, rounds };
+      return { packages: step.packages, files, hashes, rounds, versionFiles, root: step.root ?? [], forks: step.forks ?? [] };
     }
     if (step.kind === 'conflict') throw await conflictError(step, fetcher.usable, source);
     const started = fetcher.request(step.projects, step.metadata);

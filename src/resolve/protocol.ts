@@ -24,6 +24,13 @@ export interface SolverOptions {
   noBuild: string[];
   /** Milliseconds since the epoch; files uploaded later are ignored. */
   excludeNewer: number | null;
+  /**
+   * Universal resolution: for every platform and every Python of `requiresPython` (its lower
+   * bound is checked against packages' Requires-Python; tags are ignored, markers are kept and
+   * the resolution forks where requirements under different markers need different versions).
+   */
+  universal?: boolean;
+  requiresPython?: string | null;
 }
 
 export interface SolverFile {
@@ -54,9 +61,28 @@ export interface ResolvedPackage {
   extras: string[];
   dependencies: string[];
   requestedByRoot: boolean;
+  /** Universal mode: where this version is installed (absent: everywhere). */
+  marker?: string;
+  /** Universal mode: the base package's dependency edges. */
+  edges?: DependencyEdge[];
+  /** Universal mode: the edges each activated extra adds. */
+  extraEdges?: Record<string, DependencyEdge[]>;
+}
+
+/** A dependency edge of a universal resolution: the version it leads to and its marker. */
+export interface DependencyEdge {
+  name: string;
+  version: string;
+  extras?: string[];
+  marker?: string;
+}
+
+/** An edge from the root requirement at `index`. */
+export interface RootEdge extends DependencyEdge {
+  index: number;
 }
 
 export type SolverStep =
   | { kind: 'need'; projects: string[]; metadata: MetadataNeed[] }
-  | { kind: 'resolved'; packages: ResolvedPackage[] }
+  | { kind: 'resolved'; packages: ResolvedPackage[]; root?: RootEdge[]; forks?: string[] }
   | { kind: 'conflict'; message: string; packages: string[]; hints: string[] };

@@ -25,6 +25,9 @@ export interface ResolveRequest {
   onlyBinary: string[];
   noBuild: boolean;
   preferences: { name: string; version: string }[];
+  /** Resolve for every platform and every Python of `requiresPython` (default: `>=` the target's minor version). */
+  universal?: boolean;
+  requiresPython?: string | null;
 }
 
 export interface ResolveOutcome {
@@ -99,6 +102,10 @@ export async function runResolution(
     noBuild: request.noBuild ? [':all:'] : [],
     excludeNewer: parseExcludeNewer(settings.values['exclude-newer']),
   };
+  if (request.universal === true) {
+    options.universal = true;
+    options.requiresPython = request.requiresPython ?? `>=${target.pythonVersion.split('.').slice(0, 2).join('.')}`;
+  }
   const { IndexClient } = await import('../index/index.js');
   const client = new IndexClient({
     indexUrls: inputs.indexUrls,

@@ -25,3 +25,10 @@ impl NativeResolver {
         self.inner.step(&feed_json).map_err(to_napi)
     }
 }
+
+/// For each marker (extras settled): whether it holds in the marker environment (JSON).
+/// Throws `ZE_BAD_REQUIREMENT: invalid marker ...` for a marker that does not parse.
+#[napi]
+pub fn evaluate_markers(markers: Vec<String>, environment_json: String) -> napi::Result<Vec<bool>> {
+    zephyr_core::resolver::evaluate_markers(&markers, &environment_json).map_err(to_napi)
+}

@@ -10,7 +10,9 @@
 pub mod ranges;
 pub mod requirements;
 
+mod markers;
 mod options;
+mod universal;
 mod provider;
 mod report;
 mod state;
@@ -24,6 +26,34 @@ pub use options::Options;
 pub use requirements::{check_requirements, parse_requirement};
 use provider::{NeedData, Pkg, Provider};
 use state::State;
+pub use universal::{Edge, RootEdge};
+
+/// Evaluates PEP 508 markers (extras already settled, as in a lock) against a marker
+/// environment given as JSON (`{"sys_platform": "linux", ...}`); an empty marker is true.
+/// A marker that does not parse is an error naming it.
+pub fn evaluate_markers(markers: &[String], env_json: &str) -> CoreResult<Vec<bool>> {
+    let map: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(env_json).map_err(|e| CoreError::BadOptions(format!("invalid marker environment: {e}")))?;
+    let env = options::env_from(&map, None)?;
+    markers
+        .iter()
+        .map(|text| {
+            if text.trim().is_empty() {
+                return Ok(true);
+            }
+            let tree = <MarkerTree as std::str::FromStr>::from_str(text)
+                .map_err(|e| CoreError::BadRequirement(format!("invalid marker `{text}`: {e}")))?;
+            Ok(tree.evaluate(&env, &[]))
+        })
+        .collect()
+}
+use universal::Fork;
+
+use std::collections::HashMap;
+
+use pep440_rs::Version;
+use pep508_rs::MarkerTree;
+use pubgrub::Map;
 
 /// One version's metadata need.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,6 +75,15 @@ pub struct ResolvedPackage {
     pub extras: Vec<String>,
     pub dependencies: Vec<String>,
     pub requested_by_root: bool,
+    /// Universal mode: where this version is installed (`None`: everywhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// Universal mode: dependency edges of the base package.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub edges: Vec<Edge>,
+    /// Universal mode: the edges each activated extra adds.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub extra_edges: std::collections::BTreeMap<String, Vec<Edge>>,
 }
 
 /// What a step produced.
@@ -52,7 +91,15 @@ pub struct ResolvedPackage {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum StepResult {
     Need { projects: Vec<String>, metadata: Vec<NeedMetadata> },
-    Resolved { packages: Vec<ResolvedPackage> },
+    Resolved {
+        packages: Vec<ResolvedPackage>,
+        /// Universal mode: edges from each root requirement.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        root: Vec<RootEdge>,
+        /// Universal mode: the markers of the forks, when the resolution forked.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        forks: Vec<String>,
+    },
     Conflict { message: String, packages: Vec<String>, hints: Vec<String> },
 }
 
@@ -107,17 +154,20 @@ pub struct MetadataFeed {
 /// The resolver: options plus everything fed so far.
 pub struct Resolver {
     state: State,
+    /// Universal mode: the forks (disjoint regions), each with its solution once solved.
+    forks: Vec<(MarkerTree, Option<Map<Pkg, Version>>)>,
 }
 
 impl Resolver {
     /// Parse the options JSON; malformed requirements give `ZE_BAD_REQUIREMENT`.
     pub fn new(options_json: &str) -> CoreResult<Self> {
         let options = Options::from_json(options_json)?;
-        Ok(Resolver { state: State::new(options) })
+        Ok(Self::from_options(options))
     }
 
     pub fn from_options(options: Options) -> Self {
-        Resolver { state: State::new(options) }
+        let base = options.base_region.clone();
+        Resolver { state: State::new(options), forks: vec![(base, None)] }
     }
 
     /// Feed data (JSON) and run; returns the step result as JSON.
@@ -137,7 +187,10 @@ impl Resolver {
         self.run()
     }
 
-    fn run(&self) -> CoreResult<StepResult> {
+    fn run(&mut self) -> CoreResult<StepResult> {
+        if self.state.opts.universal {
+            return self.run_universal();
+        }
         let provider = Provider::new(&self.state);
         match pubgrub::resolve(&provider, Pkg::Root, state::root_version()) {
             Ok(solution) => Ok(self.state.resolved(&solution)),
@@ -153,5 +206,73 @@ impl Resolver {
             }
             Err(other) => Err(CoreError::Resolver(other.to_string())),
         }
+    }
+}
+
+impl Resolver {
+    /// Solves each fork in turn (earlier forks' choices are preferences, so forks agree
+    /// where they can); a fork whose requirements differ by marker is split and redone.
+    fn run_universal(&mut self) -> CoreResult<StepResult> {
+        let mut i = 0;
+        let mut splits = 0usize;
+        while i < self.forks.len() {
+            if self.forks[i].1.is_some() {
+                i += 1;
+                continue;
+            }
+            let mut prefs: HashMap<String, Version> = HashMap::new();
+            for (_, solution) in &self.forks[..i] {
+                for (pkg, v) in solution.iter().flatten() {
+                    if let Pkg::Base(n) = pkg {
+                        prefs.entry(n.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+            let region = self.forks[i].0.clone();
+            self.state.set_fork(region.clone(), prefs);
+            let provider = Provider::new(&self.state);
+            match pubgrub::resolve(&provider, Pkg::Root, state::root_version()) {
+                Ok(solution) => {
+                    self.forks[i].1 = Some(solution);
+                    i += 1;
+                }
+                Err(pubgrub::PubGrubError::NoSolution(tree)) => {
+                    let result = report::conflict(&self.state, &tree);
+                    return Ok(match (result, markers::display(&region, self.state.opts.python_floor.as_ref())) {
+                        (StepResult::Conflict { message, packages, hints }, Some(m)) => StepResult::Conflict {
+                            message: format!("in the split where `{m}`:\n{message}"),
+                            packages,
+                            hints,
+                        },
+                        (other, _) => other,
+                    });
+                }
+                Err(pubgrub::PubGrubError::ErrorChoosingVersion { source: NeedData, .. })
+                | Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source: NeedData, .. }) => {
+                    if let Some(cells) = provider.take_fork() {
+                        splits += 1;
+                        if splits > 256 {
+                            return Err(CoreError::Resolver("the resolution forked more than 256 times".into()));
+                        }
+                        self.forks.splice(i..=i, cells.into_iter().map(|c| (c, None)));
+                        continue;
+                    }
+                    provider.lookahead();
+                    let (projects, metadata) = provider.take_needs();
+                    if projects.is_empty() && metadata.is_empty() {
+                        return Err(CoreError::Resolver("the resolver stopped without saying what it needs".into()));
+                    }
+                    return Ok(StepResult::Need { projects, metadata });
+                }
+                Err(other) => return Err(CoreError::Resolver(other.to_string())),
+            }
+        }
+        let solved: Vec<Fork> = self
+            .forks
+            .iter()
+            .filter_map(|(region, s)| s.as_ref().map(|s| Fork { region: region.clone(), solution: s.clone() }))
+            .collect();
+        let (packages, root, forks) = universal::merge(&self.state, &solved);
+        Ok(StepResult::Resolved { packages, root, forks })
     }
 }

@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
 use pep440_rs::{Operator, Version};
-use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, Requirement, VerbatimUrl, VersionOrUrl};
+use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, Requirement, VerbatimUrl, VersionOrUrl};
+use pep440_rs::VersionSpecifiers;
 use pubgrub::Ranges;
 use serde::{Deserialize, Deserializer};
 
@@ -112,6 +113,12 @@ struct OptionsJson {
     no_build: Vec<String>,
     #[serde(default)]
     exclude_newer: Option<f64>,
+    /// Universal resolution: every platform and every Python of `requires_python`.
+    #[serde(default, deserialize_with = "nullable")]
+    universal: bool,
+    /// The project's Requires-Python (universal mode); its lower bound is the Python resolved for.
+    #[serde(default)]
+    requires_python: Option<String>,
 }
 
 /// Parsed resolver options.
@@ -140,6 +147,12 @@ pub struct Options {
     pub pinned: HashMap<String, Vec<Version>>,
     /// Names of root requirements that apply to the marker environment.
     pub direct: HashSet<String>,
+    /// Universal resolution: markers are kept, not evaluated, and tags are ignored.
+    pub universal: bool,
+    /// Universal: the region every fork lies in (the project's Requires-Python as a marker).
+    pub base_region: MarkerTree,
+    /// Universal: the lower bound of Requires-Python (for simplifying markers).
+    pub python_floor: Option<Version>,
 }
 
 
@@ -161,7 +174,7 @@ fn parse_list(lines: &[String]) -> CoreResult<Vec<Requirement<VerbatimUrl>>> {
     Ok(out)
 }
 
-fn env_from(map: &BTreeMap<String, serde_json::Value>, python: Option<&str>) -> CoreResult<MarkerEnvironment> {
+pub(crate) fn env_from(map: &BTreeMap<String, serde_json::Value>, python: Option<&str>) -> CoreResult<MarkerEnvironment> {
     let get = |k: &str| -> String {
         match map.get(k) {
             Some(serde_json::Value::String(s)) => s.clone(),
@@ -215,11 +228,18 @@ impl Options {
         let constraint_reqs = parse_list(&raw.constraints)?;
         let override_reqs = parse_list(&raw.overrides)?;
 
-        let env = env_from(&raw.marker_environment, raw.python_version.as_deref())?;
-        let python_text = raw
-            .python_version
-            .clone()
-            .unwrap_or_else(|| env.python_full_version().string.clone());
+        let universal = raw.universal;
+        let (base_region, python_floor) = if universal {
+            universal_region(raw.requires_python.as_deref(), raw.python_version.as_deref())?
+        } else {
+            (MarkerTree::TRUE, None)
+        };
+        let python_version = match &python_floor {
+            Some(v) => Some(v.to_string()),
+            None => raw.python_version.clone(),
+        };
+        let env = env_from(&raw.marker_environment, python_version.as_deref())?;
+        let python_text = python_version.unwrap_or_else(|| env.python_full_version().string.clone());
         let python = Version::from_str(&python_text)
             .map_err(|e| CoreError::BadOptions(format!("invalid pythonVersion {python_text:?}: {e}")))?;
         let descriptor = raw
@@ -267,8 +287,9 @@ impl Options {
                 }
             }
         };
+        let applies = |req: &Requirement<VerbatimUrl>| universal || req.evaluate_markers(&env, no_extras);
         for req in &constraint_reqs {
-            if !req.evaluate_markers(&env, no_extras) {
+            if !applies(req) {
                 continue;
             }
             note_first_party(req);
@@ -286,14 +307,14 @@ impl Options {
             let name = normalize_name(req.name.as_ref());
             overridden_names.insert(name.clone());
             let list = overrides.entry(name).or_default();
-            if req.evaluate_markers(&env, no_extras) {
+            if applies(req) {
                 note_first_party(req);
                 list.push(req.clone());
             }
         }
         let mut direct = HashSet::new();
         for req in &root {
-            if req.evaluate_markers(&env, no_extras) {
+            if applies(req) {
                 note_first_party(req);
                 direct.insert(normalize_name(req.name.as_ref()));
             }
@@ -325,6 +346,9 @@ impl Options {
             explicit_pre,
             pinned,
             direct,
+            universal,
+            base_region,
+            python_floor,
         })
     }
 
@@ -335,4 +359,35 @@ impl Options {
         }
         self.preferences.get(name)
     }
+}
+
+/// The project's Requires-Python as a marker region, and its lower bound (the Python
+/// that universal resolution checks packages' Requires-Python against). Without a
+/// Requires-Python, `python_version` (else 3.8) is the lower bound.
+fn universal_region(requires_python: Option<&str>, python_version: Option<&str>) -> CoreResult<(MarkerTree, Option<Version>)> {
+    let text = match requires_python.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(t) => t.to_string(),
+        None => format!(">={}", python_version.unwrap_or("3.8")),
+    };
+    let specs = VersionSpecifiers::from_str(&text)
+        .map_err(|e| CoreError::BadOptions(format!("invalid requires-python `{text}`: {e}")))?;
+    let mut region = MarkerTree::TRUE;
+    let mut floor: Option<Version> = None;
+    for spec in specs.iter() {
+        let whole = spec.to_string();
+        let op = spec.operator().to_string();
+        let marker_text = format!("python_full_version {op} '{}'", whole.get(op.len()..).unwrap_or_default().trim());
+        let m = MarkerTree::from_str(&marker_text)
+            .map_err(|e| CoreError::BadOptions(format!("invalid requires-python `{text}`: {e}")))?;
+        region.and(m);
+        if matches!(spec.operator(), Operator::GreaterThanEqual | Operator::GreaterThan | Operator::TildeEqual | Operator::Equal | Operator::EqualStar) {
+            let v = spec.version().clone();
+            floor = Some(match floor {
+                Some(f) if f >= v => f,
+                _ => v,
+            });
+        }
+    }
+    let floor = floor.unwrap_or_else(|| Version::new([3u64, 8]));
+    Ok((region, Some(floor)))
 }

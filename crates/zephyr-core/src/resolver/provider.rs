@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
 
 use pep440_rs::Version;
+use pep508_rs::MarkerTree;
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 
 use super::ranges::{display_version, VersionRange};
@@ -71,6 +72,8 @@ pub struct Provider<'a> {
     visited: RefCell<Vec<(Pkg, Version)>>,
     order: RefCell<HashMap<Pkg, u32>>,
     last_range: RefCell<HashMap<String, VersionRange>>,
+    /// Universal mode: the run stopped to split the fork into these regions.
+    fork: RefCell<Option<Vec<MarkerTree>>>,
 }
 
 /// How many further versions to prefetch when the solver walks down a package's versions.
@@ -87,6 +90,7 @@ impl<'a> Provider<'a> {
             visited: RefCell::new(Vec::new()),
             order: RefCell::new(HashMap::new()),
             last_range: RefCell::new(HashMap::new()),
+            fork: RefCell::new(None),
         }
     }
 
@@ -94,7 +98,7 @@ impl<'a> Provider<'a> {
     /// unknown projects, and the metadata of each known project's best candidate.
     pub fn lookahead(&self) {
         let mut queue: VecDeque<(Pkg, VersionRange)> = VecDeque::new();
-        if let Ok(root) = self.st.root_dependencies() {
+        if let DepsOutcome::Ok(root) = self.st.root_dependencies() {
             queue.extend(root.iter().map(|(p, r)| (p.clone(), r.clone())));
         }
         for (pkg, v) in self.visited.borrow().iter() {
@@ -127,7 +131,7 @@ impl<'a> Provider<'a> {
                 DepsOutcome::Missing => {
                     self.metadata.borrow_mut().insert((name.to_string(), v));
                 }
-                DepsOutcome::Unusable(_) => {}
+                DepsOutcome::Unusable(_) | DepsOutcome::Fork(_) => {}
                 DepsOutcome::Ok(map) => queue.extend(map.iter().map(|(p, r)| (p.clone(), r.clone()))),
             }
         }
@@ -158,6 +162,11 @@ impl<'a> Provider<'a> {
         for v in next {
             needs.insert((name.to_string(), v));
         }
+    }
+
+    /// The regions the current fork must be split into, when the run stopped for that.
+    pub fn take_fork(&self) -> Option<Vec<MarkerTree>> {
+        self.fork.borrow_mut().take()
     }
 
     pub fn take_needs(&self) -> (Vec<String>, Vec<NeedMetadata>) {
@@ -212,7 +221,10 @@ impl DependencyProvider for Provider<'_> {
     fn choose_version(&self, package: &Pkg, range: &VersionRange) -> Result<Option<Version>, NeedData> {
         match package {
             Pkg::Root => Ok(Some(super::state::root_version())),
-            Pkg::Python => Ok(range.contains(&self.st.opts.python).then(|| self.st.opts.python.clone())),
+            Pkg::Python => {
+                let python = self.st.python();
+                Ok(range.contains(&python).then_some(python))
+            }
             Pkg::Base(name) | Pkg::Extra(name, _) => match self.st.projects.get(name) {
                 None => {
                     self.projects.borrow_mut().insert(name.clone());
@@ -237,6 +249,10 @@ impl DependencyProvider for Provider<'_> {
                 Ok(Dependencies::Available((*map).clone()))
             }
             DepsOutcome::Unusable(why) => Ok(Dependencies::Unavailable(why)),
+            DepsOutcome::Fork(cells) => {
+                *self.fork.borrow_mut() = Some(cells);
+                Err(NeedData)
+            }
             DepsOutcome::Missing => {
                 if let Some(name) = package.name() {
                     self.metadata.borrow_mut().insert((name.to_string(), version.clone()));

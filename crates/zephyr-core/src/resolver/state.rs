@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::str::FromStr;
 
 use pep440_rs::{Operator, Version, VersionSpecifier, VersionSpecifiers};
-use pep508_rs::{ExtraName, Requirement, VerbatimUrl, VersionOrUrl};
+use pep508_rs::{ExtraName, MarkerTree, Requirement, VerbatimUrl, VersionOrUrl};
 use pubgrub::{Map, Ranges};
 
 use super::options::{Options, PrereleaseMode, Strategy};
@@ -32,6 +32,8 @@ pub struct Candidate {
     pub wheel: bool,
     /// Tag priority for wheels (lower is better); sdists rank after every wheel.
     pub priority: usize,
+    /// Universal mode: the file's Requires-Python (lower bounds), checked per fork.
+    pub requires_python: Option<VersionSpecifiers>,
 }
 
 /// Why versions that exist on the index were not usable (for hints).
@@ -69,16 +71,22 @@ pub enum DepsOutcome {
     Missing,
     Unusable(Unusable),
     Ok(Rc<Map<Pkg, VersionRange>>),
+    /// Universal mode: requirements on one name differ by marker; solve these regions apart.
+    Fork(Vec<MarkerTree>),
 }
 
-type RootDeps = Result<Rc<Map<Pkg, VersionRange>>, Unusable>;
+/// One requirement line that applies, with its marker (extras settled; `true` outside universal mode).
+pub type Line<'a> = (&'a Requirement<VerbatimUrl>, MarkerTree);
 
 pub struct State {
     pub opts: Options,
     pub projects: HashMap<String, Project>,
     pub metadata: HashMap<String, BTreeMap<Version, MetaEntry>>,
-    deps_cache: RefCell<HashMap<(Pkg, Version), DepsOutcome>>,
-    root_deps: RefCell<Option<RootDeps>>,
+    deps_cache: RefCell<HashMap<(MarkerTree, Pkg, Version), DepsOutcome>>,
+    /// Universal mode: the fork being solved, its lowest Python, and earlier forks' choices.
+    region: RefCell<MarkerTree>,
+    python_now: RefCell<Version>,
+    fork_prefs: RefCell<HashMap<String, Version>>,
 }
 
 /// Requires-Python with upper bounds dropped, as uv does: `<3.9`/`<=3.8` caps are
@@ -124,11 +132,13 @@ fn insert_range(map: &mut Map<Pkg, VersionRange>, pkg: Pkg, range: VersionRange)
 impl State {
     pub fn new(opts: Options) -> Self {
         State {
-            opts,
             projects: HashMap::new(),
             metadata: HashMap::new(),
             deps_cache: RefCell::new(HashMap::new()),
-            root_deps: RefCell::new(None),
+            region: RefCell::new(opts.base_region.clone()),
+            python_now: RefCell::new(opts.python.clone()),
+            fork_prefs: RefCell::new(HashMap::new()),
+            opts,
         }
     }
 
@@ -179,9 +189,12 @@ impl State {
                     _ => continue,
                 }
             }
+            let mut file_requires_python = None;
             if let Some(rp) = f.requires_python.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 if let Ok(specs) = VersionSpecifiers::from_str(rp) {
-                    if !lower_bounds_only(&specs).contains(&o.python) {
+                    if o.universal {
+                        file_requires_python = Some(lower_bounds_only(&specs));
+                    } else if !lower_bounds_only(&specs).contains(&o.python) {
                         project.skipped.requires_python.insert(version, rp.to_string());
                         continue;
                     }
@@ -195,6 +208,7 @@ impl State {
                         continue;
                     }
                     match o.tags.compatibility(w) {
+                        _ if o.universal => (true, 0),
                         Some(p) => (true, p),
                         None => {
                             project.skipped.no_wheel.entry(version).or_default().0.push(w.tag_string());
@@ -217,6 +231,7 @@ impl State {
                 yanked: is_yanked,
                 wheel,
                 priority,
+                requires_python: file_requires_python,
             };
             let better = match best.get(&version) {
                 None => true,
@@ -252,7 +267,90 @@ impl State {
 
     /// Whether a candidate may be chosen at all (range aside).
     pub fn usable(&self, name: &str, c: &Candidate, pre_ok: bool) -> bool {
-        (pre_ok || !c.version.any_prerelease()) && (!c.yanked || self.yank_allowed(name, &c.version))
+        (pre_ok || !c.version.any_prerelease())
+            && (!c.yanked || self.yank_allowed(name, &c.version))
+            && c.requires_python.as_ref().map_or(true, |rp| rp.contains(&self.python_now.borrow()))
+    }
+
+    /// The Python the solver checks Requires-Python against (per fork in universal mode).
+    pub fn python(&self) -> Version {
+        self.python_now.borrow().clone()
+    }
+
+    /// Solve `region` next, preferring the versions earlier forks chose.
+    pub fn set_fork(&self, region: MarkerTree, prefs: HashMap<String, Version>) {
+        let floor = self.opts.python_floor.clone().unwrap_or_else(|| self.opts.python.clone());
+        *self.python_now.borrow_mut() = super::markers::lowest_python(&region, &floor);
+        *self.region.borrow_mut() = region;
+        *self.fork_prefs.borrow_mut() = prefs;
+    }
+
+    /// The requirement lines that apply to `extra` of a package (None = its base):
+    /// evaluated against the marker environment, or in universal mode those whose
+    /// marker meets the current fork, each with its marker.
+    pub fn applicable<'r>(&self, reqs: &'r [Requirement<VerbatimUrl>], extra: Option<&str>) -> Vec<Line<'r>> {
+        let mut out = Vec::new();
+        if !self.opts.universal {
+            let extras: Vec<ExtraName> = extra.and_then(|e| ExtraName::from_str(e).ok()).into_iter().collect();
+            for req in reqs {
+                if req.evaluate_markers(&self.opts.env, &extras) {
+                    out.push((req, MarkerTree::TRUE));
+                }
+            }
+            return out;
+        }
+        let region = self.region.borrow();
+        for req in reqs {
+            let m = super::markers::settle_extras(&req.marker, extra);
+            if !m.is_false() && !m.is_disjoint(&region) {
+                out.push((req, m));
+            }
+        }
+        out
+    }
+
+    /// Universal mode: the cells to split the current fork into when requirements on
+    /// one name differ (version or extras) under markers that differ within the fork.
+    fn fork_cells(&self, lines: &[Line<'_>]) -> Option<Vec<MarkerTree>> {
+        if !self.opts.universal {
+            return None;
+        }
+        let region = self.region.borrow().clone();
+        let mut by_name: BTreeMap<String, Vec<&Line<'_>>> = BTreeMap::new();
+        for line in lines {
+            by_name.entry(normalize_name(line.0.name.as_ref())).or_default().push(line);
+        }
+        let mut cuts: Vec<MarkerTree> = Vec::new();
+        for group in by_name.values().filter(|g| g.len() > 1) {
+            let spec = |l: &Line<'_>| {
+                let mut extras: Vec<String> = l.0.extras.iter().map(|e| e.to_string()).collect();
+                extras.sort();
+                (l.0.version_or_url.as_ref().map(|v| v.to_string()).unwrap_or_default(), extras)
+            };
+            let first = spec(group[0]);
+            if group.iter().all(|l| spec(l) == first) {
+                continue;
+            }
+            let mut within: Vec<MarkerTree> = Vec::new();
+            for l in group {
+                let m = super::markers::and(&l.1, &region);
+                if !within.contains(&m) {
+                    within.push(m);
+                }
+            }
+            if within.len() > 1 {
+                for l in group {
+                    if !cuts.contains(&l.1) {
+                        cuts.push(l.1.clone());
+                    }
+                }
+            }
+        }
+        if cuts.is_empty() {
+            return None;
+        }
+        let cells = super::markers::split(&region, &cuts);
+        (cells.len() > 1).then_some(cells)
     }
 
     pub fn lowest_first(&self, name: &str) -> bool {
@@ -270,6 +368,11 @@ impl State {
         let pre_ok = self.prerelease_allowed(name);
         let ok = |c: &&Candidate| range.contains(&c.version) && self.usable(name, c, pre_ok);
         if let Some(pref) = self.opts.preference(name) {
+            if let Some(c) = project.candidates.get(pref).filter(ok) {
+                return Some(c);
+            }
+        }
+        if let Some(pref) = self.fork_prefs.borrow().get(name) {
             if let Some(c) = project.candidates.get(pref).filter(ok) {
                 return Some(c);
             }
@@ -327,29 +430,27 @@ impl State {
         self.add_plain(map, req, current)
     }
 
-    pub fn root_dependencies(&self) -> RootDeps {
-        if let Some(cached) = self.root_deps.borrow().as_ref() {
-            return cached.clone();
-        }
-        let mut map = Map::default();
-        let mut result = Ok(());
-        for req in &self.opts.root {
-            if !req.evaluate_markers(&self.opts.env, &[]) {
-                continue;
-            }
-            if let Err(e) = self.add_requirement(&mut map, req, &Pkg::Root) {
-                result = Err(e);
-                break;
-            }
-        }
-        let out = result.map(|_| Rc::new(map));
-        *self.root_deps.borrow_mut() = Some(out.clone());
-        out
+    pub fn root_dependencies(&self) -> DepsOutcome {
+        self.dependencies(&Pkg::Root, &root_version())
     }
 
-    /// Dependencies of `pkg` at `v` (cached).
+    fn compute_root_dependencies(&self) -> DepsOutcome {
+        let lines = self.applicable(&self.opts.root, None);
+        if let Some(cells) = self.fork_cells(&lines) {
+            return DepsOutcome::Fork(cells);
+        }
+        let mut map = Map::default();
+        for (req, _) in &lines {
+            if let Err(e) = self.add_requirement(&mut map, req, &Pkg::Root) {
+                return DepsOutcome::Unusable(e);
+            }
+        }
+        DepsOutcome::Ok(Rc::new(map))
+    }
+
+    /// Dependencies of `pkg` at `v` (cached per fork).
     pub fn dependencies(&self, pkg: &Pkg, v: &Version) -> DepsOutcome {
-        let key = (pkg.clone(), v.clone());
+        let key = (self.region.borrow().clone(), pkg.clone(), v.clone());
         if let Some(hit) = self.deps_cache.borrow().get(&key) {
             return hit.clone();
         }
@@ -362,12 +463,7 @@ impl State {
 
     fn compute_dependencies(&self, pkg: &Pkg, v: &Version) -> DepsOutcome {
         let (name, extra) = match pkg {
-            Pkg::Root => {
-                return match self.root_dependencies() {
-                    Ok(m) => DepsOutcome::Ok(m),
-                    Err(e) => DepsOutcome::Unusable(e),
-                }
-            }
+            Pkg::Root => return self.compute_root_dependencies(),
             Pkg::Python => return DepsOutcome::Ok(Rc::new(Map::default())),
             Pkg::Base(n) => (n, None),
             Pkg::Extra(n, e) => (n, Some(e)),
@@ -379,15 +475,15 @@ impl State {
             MetaEntry::Err(msg) => return DepsOutcome::Unusable(Unusable::Metadata(msg.clone())),
             MetaEntry::Ok { requires_dist, requires_python, .. } => (requires_dist, requires_python),
         };
-        let extras: Vec<ExtraName> = extra.and_then(|e| ExtraName::from_str(e).ok()).into_iter().collect();
+        let lines = self.applicable(requires_dist, extra.map(String::as_str));
+        if let Some(cells) = self.fork_cells(&lines) {
+            return DepsOutcome::Fork(cells);
+        }
         let mut map = Map::default();
         if extra.is_some() {
             map.insert(Pkg::Base(name.clone()), Ranges::singleton(v.clone()));
         }
-        for req in requires_dist {
-            if !req.evaluate_markers(&self.opts.env, &extras) {
-                continue;
-            }
+        for (req, _) in &lines {
             if let Err(e) = self.add_requirement(&mut map, req, pkg) {
                 return DepsOutcome::Unusable(e);
             }
@@ -401,7 +497,7 @@ impl State {
     pub fn requires_python_text(&self, name: &str, v: &Version) -> Option<String> {
         match self.metadata.get(name)?.get(v)? {
             MetaEntry::Ok { requires_python: Some(rp), requires_python_text, .. } => {
-                if rp.contains(&self.opts.python) {
+                if rp.contains(&self.python()) {
                     None
                 } else {
                     Some(requires_python_text.clone().unwrap_or_else(|| rp.to_string()))
@@ -426,8 +522,8 @@ impl State {
             }
         }
         let root_names: BTreeSet<String> = match self.root_dependencies() {
-            Ok(m) => m.keys().filter_map(|p| p.name().map(str::to_string)).collect(),
-            Err(_) => BTreeSet::new(),
+            DepsOutcome::Ok(m) => m.keys().filter_map(|p| p.name().map(str::to_string)).collect(),
+            _ => BTreeSet::new(),
         };
         let mut packages = Vec::new();
         for (name, v) in &bases {
@@ -455,8 +551,11 @@ impl State {
                 extras: pkg_extras,
                 dependencies: deps.into_iter().collect(),
                 requested_by_root: root_names.contains(name),
+                marker: None,
+                edges: Vec::new(),
+                extra_edges: BTreeMap::new(),
             });
         }
-        StepResult::Resolved { packages }
+        StepResult::Resolved { packages, root: Vec::new(), forks: Vec::new() }
     }
 }

@@ -129,7 +129,7 @@ fn drive(index: &Index, options_json: &str) -> (StepResult, usize) {
 
 fn resolved(result: &StepResult) -> BTreeMap<String, String> {
     match result {
-        StepResult::Resolved { packages } => packages.iter().map(|p| (p.name.clone(), p.version.clone())).collect(),
+        StepResult::Resolved { packages, .. } => packages.iter().map(|p| (p.name.clone(), p.version.clone())).collect(),
         other => panic!("expected a resolution, got {other:?}"),
     }
 }
@@ -151,7 +151,7 @@ fn basic_transitive_resolution() {
     idx.add("a", "1.0", &["b>=1.0"]).add("b", "1.0", &[]).add("b", "2.0", &["c"]).add("c", "0.5", &[]);
     let (res, _) = drive(&idx, &options(&["a"], json!({})));
     assert_eq!(resolved(&res), versions(&[("a", "1.0"), ("b", "2.0"), ("c", "0.5")]));
-    let StepResult::Resolved { packages } = res else { unreachable!() };
+    let StepResult::Resolved { packages, .. } = res else { unreachable!() };
     assert_eq!(packages[0].dependencies, vec!["b"]);
     assert!(packages[0].requested_by_root);
     assert!(!packages[1].requested_by_root);
@@ -198,7 +198,7 @@ fn extras_pull_in_their_requirements() {
     idx.add("b", "1.0", &[]).add("d", "1.0", &[]).add("e", "1.0", &[]);
     let (res, _) = drive(&idx, &options(&["a[x]"], json!({})));
     assert_eq!(resolved(&res), versions(&[("a", "1.0"), ("b", "1.0"), ("d", "1.0")]));
-    let StepResult::Resolved { packages } = res else { unreachable!() };
+    let StepResult::Resolved { packages, .. } = res else { unreachable!() };
     assert_eq!(packages[0].extras, vec!["x"]);
     assert_eq!(packages[0].dependencies, vec!["b", "d"]);
     // A transitive extra.
@@ -345,7 +345,7 @@ fn wheels_sdists_and_binary_switches() {
     idx.metadata.insert(("s".into(), "1.0".into()), "Metadata-Version: 2.1\nName: s\nVersion: 1.0\n".into());
     idx.metadata.insert(("s".into(), "2.0".into()), "Metadata-Version: 2.1\nName: s\nVersion: 2.0\n".into());
     let url = |res: &StepResult| match res {
-        StepResult::Resolved { packages } => packages[0].url.clone(),
+        StepResult::Resolved { packages, .. } => packages[0].url.clone(),
         other => panic!("{other:?}"),
     };
     let (res, _) = drive(&idx, &options(&["s"], json!({})));
@@ -449,7 +449,7 @@ fn self_and_cyclic_dependencies() {
     idx.add("b", "1.0", &["a"]);
     let (res, _) = drive(&idx, &options(&["a[y]"], json!({})));
     assert_eq!(resolved(&res), versions(&[("a", "1.0"), ("b", "1.0")]));
-    let StepResult::Resolved { packages } = res else { unreachable!() };
+    let StepResult::Resolved { packages, .. } = res else { unreachable!() };
     assert_eq!(packages[0].extras, vec!["x", "y"]);
 }
 
@@ -548,7 +548,7 @@ fn random_indexes_resolve_consistently() {
         let root = format!("a>={}.0", 1 + next(2));
         let (res, _) = drive(&idx, &options(&[root.as_str(), "b"], json!({})));
         match res {
-            StepResult::Resolved { packages } => {
+            StepResult::Resolved { packages, .. } => {
                 resolved_count += 1;
                 let chosen: BTreeMap<String, String> = packages.iter().map(|p| (p.name.clone(), p.version.clone())).collect();
                 for p in &packages {
@@ -571,4 +571,84 @@ fn random_indexes_resolve_consistently() {
         }
     }
     assert!(resolved_count > 10 && conflict_count > 5, "{resolved_count} resolved, {conflict_count} conflicts");
+}
+
+// ---- universal resolution -------------------------------------------------------------
+
+fn universal(reqs: &[&str], requires_python: &str) -> String {
+    options(reqs, json!({"universal": true, "requiresPython": requires_python}))
+}
+
+fn universal_packages(result: &StepResult) -> Vec<(String, String, Option<String>)> {
+    match result {
+        StepResult::Resolved { packages, .. } => {
+            packages.iter().map(|p| (p.name.clone(), p.version.clone(), p.marker.clone())).collect()
+        }
+        other => panic!("expected a resolution, got {other:?}"),
+    }
+}
+
+#[test]
+fn universal_fork_gives_two_versions_with_markers() {
+    let mut index = Index::new();
+    index.add("a", "1.0.0", &[]).add("a", "2.0.0", &[]);
+    let (result, _) = drive(&index, &universal(&["a>=2 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'darwin'"], ">=3.8"));
+    assert_eq!(
+        universal_packages(&result),
+        vec![
+            ("a".into(), "1.0.0".into(), Some("sys_platform == 'darwin'".into())),
+            ("a".into(), "2.0.0".into(), Some("sys_platform == 'linux'".into())),
+        ]
+    );
+    let StepResult::Resolved { root, forks, .. } = &result else { unreachable!() };
+    assert_eq!(forks.len(), 3);
+    assert_eq!(root.len(), 2);
+}
+
+#[test]
+fn universal_keeps_markers_and_ignores_tags() {
+    let mut index = Index::new();
+    index.add("a", "1.0.0", &["b ; sys_platform == 'win32'", "c ; python_version < '3.8'"]);
+    index.add_file("b", json!({"filename": "b-1.0.0-cp312-cp312-win_amd64.whl", "url": "https://files.example/b.whl"}));
+    index.metadata.insert(("b".into(), "1.0.0".into()), "Metadata-Version: 2.1\nName: b\nVersion: 1.0.0\n".into());
+    index.add("c", "1.0.0", &[]);
+    let (result, _) = drive(&index, &universal(&["a"], ">=3.8"));
+    assert_eq!(
+        universal_packages(&result),
+        vec![("a".into(), "1.0.0".into(), None), ("b".into(), "1.0.0".into(), Some("sys_platform == 'win32'".into()))]
+    );
+}
+
+#[test]
+fn universal_marker_accrues_along_paths() {
+    let mut index = Index::new();
+    index.add("a", "1.0.0", &["c ; sys_platform == 'linux'"]);
+    index.add("b", "1.0.0", &["c ; sys_platform == 'darwin'"]);
+    index.add("c", "1.0.0", &["d ; implementation_name == 'cpython'"]);
+    index.add("d", "1.0.0", &[]);
+    let (result, _) = drive(&index, &universal(&["a", "b ; os_name == 'posix'"], ">=3.8"));
+    let got = universal_packages(&result);
+    let c = got.iter().find(|p| p.0 == "c").and_then(|p| p.2.clone()).unwrap_or_default();
+    assert!(c.contains("linux") && c.contains("darwin") && c.contains("posix"), "{c}");
+    let d = got.iter().find(|p| p.0 == "d").and_then(|p| p.2.clone()).unwrap_or_default();
+    assert!(d.contains("cpython"), "{d}");
+}
+
+#[test]
+fn universal_same_marker_conflict_is_unsatisfiable() {
+    let mut index = Index::new();
+    index.add("a", "1.0.0", &[]).add("a", "2.0.0", &[]);
+    let (result, _) = drive(&index, &universal(&["a>=2 ; sys_platform == 'linux'", "a<2 ; sys_platform == 'linux'"], ">=3.8"));
+    assert!(matches!(result, StepResult::Conflict { .. }), "{result:?}");
+}
+
+#[test]
+fn universal_python_fork_allows_newer_packages() {
+    let mut index = Index::new();
+    index.add_full("a", "1.0.0", &[], None, &[]);
+    index.add_full("a", "2.0.0", &[], Some(">=3.10"), &[]);
+    let (result, _) = drive(&index, &universal(&["a<2 ; python_version < '3.10'", "a>=2 ; python_version >= '3.10'"], ">=3.8"));
+    let got = universal_packages(&result);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[1].1, "2.0.0");
 }

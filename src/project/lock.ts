@@ -1,0 +1,213 @@
+// `zephyr lock`: resolve the project for every platform and every Python that
+// requires-python allows (universal resolution), and write zephyr.lock.
+
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { normalizeName } from '../index/names.js';
+import type { DistFile } from '../index/types.js';
+import type { Resolution } from '../resolve/driver.js';
+import type { DependencyEdge } from '../resolve/protocol.js';
+import type { Settings } from '../settings/load.js';
+import { ZephyrError } from '../ui/errors.js';
+import { log } from '../ui/log.js';
+import type { Project } from './pyproject.js';
+import {
+  LOCK_FILENAME,
+  LOCK_VERSION,
+  readLockfile,
+  renderLockfile,
+  type LockedArtifact,
+  type LockedDependency,
+  type LockedInputs,
+  type LockedPackage,
+  type Lockfile,
+} from './lockfile.js';
+
+export interface LockOptions {
+  upgrade?: boolean;
+  upgradePackages?: string[];
+  /** Do not write: fail (ZE_LOCK_OUTDATED) when the lock would change. */
+  check?: boolean;
+  /** Same as check: the lock must already be up to date. */
+  locked?: boolean;
+}
+
+export interface LockOutcome {
+  lockPath: string;
+  changed: boolean;
+  packages: { name: string; version: string }[];
+  /** Versions in the previous lock (null: there was none). */
+  before: { name: string; version: string }[] | null;
+  lock: Lockfile;
+  text: string;
+}
+
+/** The project's inputs as the lock records them. */
+export function projectInputs(project: Project): LockedInputs {
+  return {
+    requiresDist: [...project.dependencies].sort(),
+    optionalDependencies: Object.fromEntries(Object.entries(project.optionalDependencies).map(([k, v]) => [k, [...v].sort()])),
+    requiresDev: Object.fromEntries(Object.entries(project.dependencyGroups).map(([k, v]) => [k, [...v].sort()])),
+  };
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Whether the lock was made from the project as it is now (requirements and requires-python). */
+export function lockMatchesProject(lock: Lockfile, project: Project): boolean {
+  const root = lock.packages.find((p) => p.name === normalizeName(project.name) && !('registry' in p.source));
+  if (!root?.metadata) return false;
+  const want = projectInputs(project);
+  const sortKeys = (r: Record<string, string[]>): Record<string, string[]> => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k] ?? []]));
+  return (
+    lock.requiresPython === project.requiresPython &&
+    same(root.metadata.requiresDist, want.requiresDist) &&
+    same(sortKeys(root.metadata.optionalDependencies), sortKeys(want.optionalDependencies)) &&
+    same(sortKeys(root.metadata.requiresDev), sortKeys(want.requiresDev))
+  );
+}
+
+/** Where each root requirement goes in the lock. */
+type RootLabel = { kind: 'main' } | { kind: 'extra'; name: string } | { kind: 'group'; name: string };
+
+function rootRequirements(project: Project): { requirement: string; label: RootLabel }[] {
+  const out: { requirement: string; label: RootLabel }[] = project.dependencies.map((r) => ({ requirement: r, label: { kind: 'main' } }));
+  for (const [name, list] of Object.entries(project.optionalDependencies)) for (const r of list) out.push({ requirement: r, label: { kind: 'extra', name } });
+  for (const [name, list] of Object.entries(project.dependencyGroups)) for (const r of list) out.push({ requirement: r, label: { kind: 'group', name } });
+  return out;
+}
+
+function artifact(f: DistFile): LockedArtifact | undefined {
+  const sha = f.hashes.sha256;
+  if (typeof sha !== 'string') return undefined;
+  const out: LockedArtifact = { url: f.url, hash: `sha256:${sha.toLowerCase()}` };
+  if (typeof f.size === 'number') out.size = f.size;
+  return out;
+}
+
+function buildLock(project: Project, resolution: Resolution | null, labels: RootLabel[]): Lockfile {
+  const packages: LockedPackage[] = [];
+  const versionsOf = new Map<string, Set<string>>();
+  for (const p of resolution?.packages ?? []) versionsOf.set(p.name, (versionsOf.get(p.name) ?? new Set()).add(p.version));
+  const dep = (e: DependencyEdge): LockedDependency => {
+    const d: LockedDependency = { name: e.name };
+    if ((versionsOf.get(e.name)?.size ?? 0) > 1) d.version = e.version;
+    if (e.extras && e.extras.length > 0) d.extra = e.extras;
+    if (e.marker !== undefined) d.marker = e.marker;
+    return d;
+  };
+  const uniq = (list: LockedDependency[]): LockedDependency[] => {
+    const seen = new Set<string>();
+    return list.filter((d) => {
+      const key = JSON.stringify(d);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
+  for (const p of resolution?.packages ?? []) {
+    const files = resolution?.versionFiles.get(`${p.name}==${p.version}`) ?? [];
+    const sdistFile = files.filter((f) => !f.filename.endsWith('.whl')).sort((a, b) => (a.filename < b.filename ? -1 : 1))[0];
+    const wheels = files.filter((f) => f.filename.endsWith('.whl')).map(artifact).filter((a): a is LockedArtifact => a !== undefined);
+    const source = files[0]?.index ?? '';
+    const pkg: LockedPackage = {
+      name: p.name,
+      version: p.version,
+      source: { registry: source },
+      dependencies: uniq((p.edges ?? []).map(dep)),
+      optionalDependencies: Object.fromEntries(Object.entries(p.extraEdges ?? {}).map(([k, v]) => [k, uniq(v.map(dep))])),
+      devDependencies: {},
+      wheels,
+    };
+    if (p.marker !== undefined) pkg.marker = p.marker;
+    const sd = sdistFile ? artifact(sdistFile) : undefined;
+    if (sd) pkg.sdist = sd;
+    if (!pkg.sdist && pkg.wheels.length === 0) {
+      throw new ZephyrError('ZE_LOCK_NO_HASH', `${p.name} ${p.version}: the index gives no SHA-256 for its files, so it cannot be locked`, 'use an index that publishes hashes (PEP 503/691)');
+    }
+    packages.push(pkg);
+  }
+  const root: LockedPackage = {
+    name: normalizeName(project.name),
+    version: project.version ?? '0.0.0',
+    source: project.isPackage ? { editable: '.' } : { virtual: '.' },
+    dependencies: [],
+    optionalDependencies: Object.fromEntries(Object.keys(project.optionalDependencies).map((k) => [k, []])),
+    devDependencies: Object.fromEntries(Object.keys(project.dependencyGroups).map((k) => [k, []])),
+    wheels: [],
+    metadata: projectInputs(project),
+  };
+  for (const edge of resolution?.root ?? []) {
+    const label = labels[edge.index];
+    if (!label) continue;
+    const d = dep(edge);
+    if (label.kind === 'main') root.dependencies.push(d);
+    else if (label.kind === 'extra') (root.optionalDependencies[label.name] ??= []).push(d);
+    else (root.devDependencies[label.name] ??= []).push(d);
+  }
+  root.dependencies = uniq(root.dependencies);
+  for (const k of Object.keys(root.optionalDependencies)) root.optionalDependencies[k] = uniq(root.optionalDependencies[k] ?? []);
+  for (const k of Object.keys(root.devDependencies)) root.devDependencies[k] = uniq(root.devDependencies[k] ?? []);
+  packages.push(root);
+  return { version: LOCK_VERSION, requiresPython: project.requiresPython, resolutionMarkers: resolution?.forks ?? [], packages };
+}
+
+/** Resolves the project universally and writes zephyr.lock (unless check/locked). */
+export async function lockProject(project: Project, settings: Settings, opts: LockOptions = {}): Promise<LockOutcome> {
+  const lockPath = join(project.root, LOCK_FILENAME);
+  let previous: ReturnType<typeof readLockfile>;
+  try {
+    previous = readLockfile(lockPath);
+  } catch (err) {
+    if (opts.check || opts.locked) throw err;
+    log.warn(`ignoring the existing ${LOCK_FILENAME}, which cannot be read: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    previous = undefined;
+  }
+  const registryPackages = (lock: Lockfile | undefined): { name: string; version: string }[] =>
+    (lock?.packages ?? []).filter((p) => 'registry' in p.source).map((p) => ({ name: p.name, version: p.version }));
+  const before = previous ? registryPackages(previous.lock) : null;
+  const roots = rootRequirements(project);
+  let resolution: Resolution | null = null;
+  if (roots.length > 0) {
+    const { findPython, effectiveRequest } = await import('../python/discover.js');
+    const { runResolution } = await import('../resolve/session.js');
+    const request = effectiveRequest(settings.values.python, project.root) ?? project.requiresPython ?? undefined;
+    const interpreter = await findPython(request, process.env, project.root, settings.values['cache-dir']);
+    const outcome = await runResolution(
+      {
+        inputs: { packages: roots.map((r) => r.requirement), requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: false },
+        interpreter,
+        pythonVersion: undefined,
+        pythonPlatform: undefined,
+        pre: false,
+        upgrade: opts.upgrade === true,
+        upgradePackages: opts.upgradePackages ?? [],
+        noBinary: [],
+        onlyBinary: [],
+        noBuild: false,
+        preferences: before ?? [],
+        universal: true,
+        requiresPython: project.requiresPython,
+      },
+      settings,
+    );
+    resolution = outcome.resolution;
+  }
+  const lock = buildLock(project, resolution, roots.map((r) => r.label));
+  const text = renderLockfile(lock);
+  const changed = previous?.text !== text;
+  const packages = registryPackages(lock);
+  if (changed && (opts.check || opts.locked)) {
+    throw new ZephyrError(
+      'ZE_LOCK_OUTDATED',
+      previous ? `${LOCK_FILENAME} is out of date: locking again would change it` : `there is no ${LOCK_FILENAME} yet`,
+      'run `zephyr lock` to update it',
+    );
+  }
+  if (changed && !(opts.check || opts.locked)) {
+    const tmp = `${lockPath}.zephyr-tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, lockPath);
+  }
+  return { lockPath, changed, packages, before, lock, text };
+}
