@@ -9,6 +9,7 @@ import { HistoryCommand, RollbackCommand } from './history.js';
 import { PipCompileCommand, PipFreezeCommand, PipInstallCommand, PipListCommand, PipUninstallCommand } from './pip.js';
 import { InitCommand } from './project-init.js';
 import { LockCommand, SyncCommand } from './project-lock.js';
+import { AddCommand, RemoveCommand, RunCommand, TreeCommand, UpdateCommand } from './project.js';
 import { PythonFindCommand, PythonListCommand } from './python.js';
 import { ShellInitCommand } from './shell-init.js';
 import { VenvActivateCommand, VenvCommand, VenvCreateCommand, VenvListCommand, VenvRemoveCommand } from './venv.js';
@@ -47,6 +48,11 @@ for (const command of [
   PipFreezeCommand,
   LockCommand,
   SyncCommand,
+  AddCommand,
+  RemoveCommand,
+  UpdateCommand,
+  RunCommand,
+  TreeCommand,
   HistoryCommand,
   RollbackCommand,
   PythonFindCommand,
