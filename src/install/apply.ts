@@ -5,7 +5,7 @@
 // the environment's history (history.ts).
 
 import { join } from 'node:path';
-import type { Environment } from '../python/environment.js';
+import { assertRunsIn, type Environment } from '../python/environment.js';
 import { redact } from '../index/url.js';
 import { callNative, type InstallReport, type InstallRequest, type InstallScheme, type LinkMode, type UnpackedWheel } from '../native.js';
 import { messageOf } from '../ui/errors.js';
@@ -33,6 +33,8 @@ export async function recoverEnvironment(env: Environment): Promise<void> {
 
 function schemeOf(env: Environment): InstallScheme {
   const facts = env.interpreter.facts;
+  // Checked again right before changing files: the environment may have changed since it was found.
+  assertRunsIn(env.root, env.interpreter);
   const paths = facts.paths;
   return {
     purelib: paths.purelib ?? '',

@@ -1,7 +1,7 @@
 // The environment a command acts on (DESIGN.md): `VIRTUAL_ENV`, else `.venv`
 // in this folder or a parent, else a clear error that says how to make one.
 
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ZephyrError } from '../ui/errors.js';
 import { queryInterpreter, type Interpreter } from './interpreter.js';
@@ -28,6 +28,29 @@ function nearestVenv(cwd: string): string | undefined {
   }
 }
 
+/** Real path, or the path itself when it cannot be resolved (then it does not match anyway). */
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Refuses an environment whose interpreter does not run in it. A venv whose pyvenv.cfg vanished
+ * runs as its base interpreter: installing there, or removing "extraneous" packages, would change
+ * the system's Python instead of the environment.
+ */
+export function assertRunsIn(root: string, interpreter: Interpreter): void {
+  if (real(interpreter.facts.prefix) === real(root)) return;
+  throw new ZephyrError(
+    'ZE_ENVIRONMENT_MISMATCH',
+    `${root} is not a working environment: its interpreter runs with prefix ${interpreter.facts.prefix}${existsSync(join(root, 'pyvenv.cfg')) ? '' : ' (pyvenv.cfg is missing)'}; nothing was changed`,
+    `recreate it with \`zephyr venv ${root}\``,
+  );
+}
+
 export async function findEnvironment(cwd: string, env: NodeJS.ProcessEnv, cacheDir: string): Promise<Environment> {
   const active = env.VIRTUAL_ENV;
   const root = active && active.length > 0 ? resolve(active) : nearestVenv(cwd);
@@ -42,5 +65,7 @@ export async function findEnvironment(cwd: string, env: NodeJS.ProcessEnv, cache
   if (!existsSync(python)) {
     throw new ZephyrError('ZE_BROKEN_ENVIRONMENT', `${root} has no interpreter at ${python}`, `recreate it with \`zephyr venv ${root}\``);
   }
-  return { root, interpreter: await queryInterpreter(python, cacheDir) };
+  const interpreter = await queryInterpreter(python, cacheDir);
+  assertRunsIn(root, interpreter);
+  return { root, interpreter };
 }

@@ -1,8 +1,8 @@
 // Interpreter facts: learned by starting Python once, then cached in the
 // global cache keyed by the interpreter's path and its mtime and size.
 
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { log } from '../ui/log.js';
 import { ZephyrError } from '../ui/errors.js';
 import { QUERY_SCRIPT, QUERY_SCRIPT_VERSION } from './query-script.js';
@@ -73,11 +73,20 @@ function cacheFile(cacheDir: string, path: string): string {
   return join(cacheDir, 'interpreters', `${pathKey(path)}.json`);
 }
 
+/**
+ * A venv's python is a link to its base interpreter: the same file whether or not the venv's
+ * pyvenv.cfg is there, but not the same facts. Cached facts hold only while they agree on that.
+ */
+function sameVenvState(path: string, facts: InterpreterFacts): boolean {
+  const inVenv = existsSync(join(dirname(dirname(path)), 'pyvenv.cfg'));
+  return inVenv === (facts.prefix !== facts.base_prefix);
+}
+
 /** Facts from the cache when the interpreter file is unchanged. */
 function readCached(cacheDir: string, path: string, mtimeMs: number, size: number): InterpreterFacts | undefined {
   try {
     const entry = JSON.parse(readFileSync(cacheFile(cacheDir, path), 'utf8')) as CacheEntry;
-    if (entry.scriptVersion === QUERY_SCRIPT_VERSION && entry.path === path && entry.mtimeMs === mtimeMs && entry.size === size) {
+    if (entry.scriptVersion === QUERY_SCRIPT_VERSION && entry.path === path && entry.mtimeMs === mtimeMs && entry.size === size && sameVenvState(path, entry.facts)) {
       return entry.facts;
     }
   } catch {
