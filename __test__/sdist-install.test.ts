@@ -1,0 +1,107 @@
+// Source distributions from the index, built by zephyr's PEP 517 frontend:
+// installed through the CLI, built once (the second install uses the cache),
+// several at once, with build dependencies from the index in an isolated
+// environment, and with the backend's own error when a build fails.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { machinePython, runCommand, sandbox, type RunResult, type Sandbox } from './helpers/cli.js';
+import { startTestIndex, type TestIndex } from './helpers/test-index.js';
+
+const python = machinePython('3.12') ?? machinePython('3.11');
+
+describe('installing source distributions', { skip: python ? false : 'no CPython 3.11/3.12 on this machine' }, () => {
+  let index: TestIndex;
+  let box: Sandbox;
+  let cache: string;
+  const run = (args: string[], venv = '.venv'): Promise<RunResult> => box.run(args, { env: { ZEPHYR_CACHE_DIR: cache, VIRTUAL_ENV: join(box.cwd, venv) } });
+  const venvPython = (venv: string): string => join(box.cwd, venv, 'bin', 'python');
+
+  before(async () => {
+    index = await startTestIndex({
+      packages: [
+        // Dynamic Requires-Dist: the metadata itself comes from the backend (prepare_metadata_for_build_wheel).
+        { name: 'srconly', version: '1.0', wheel: false, dynamic: ['Requires-Dist'], requires: ['dep'] },
+        { name: 'dep', version: '1.0' },
+        { name: 'alpha', version: '1.0', wheel: false },
+        { name: 'beta', version: '1.0', wheel: false },
+        { name: 'failing', version: '1.0', wheel: false, backend: 'fail' },
+        { name: 'needsdep', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
+        { name: 'needsdep2', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
+        { name: 'buildhelper', version: '1.0', sdist: false },
+      ],
+    });
+    box = sandbox();
+    cache = join(box.root, 'cache');
+    for (const venv of ['.venv', 'second', 'third']) {
+      const made = await box.run(['venv', venv, '--python', python ?? ''], { env: { ZEPHYR_CACHE_DIR: cache } });
+      assert.equal(made.code, 0, made.stderr);
+    }
+  });
+  after(async () => {
+    await index.close();
+    box.cleanup();
+  });
+
+  it('builds an sdist-only package (metadata from the backend) and installs it with its dependencies', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, 'srconly']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Built srconly 1\.0/);
+    assert.match(r.stdout, /\+ srconly==1\.0/);
+    assert.match(r.stdout, /\+ dep==1\.0/);
+    const imported = await runCommand(venvPython('.venv'), ['-c', 'import srconly, dep; print(srconly.__version__)']);
+    assert.equal(imported.stdout.trim(), '1.0', imported.stderr);
+    const built = readdirSync(join(cache, 'built-wheels-v1'));
+    assert.equal(built.length, 1, built.join(' '));
+    assert.match(built[0] ?? '', /^sdist-[0-9a-f]{64}$/);
+    assert.deepEqual(readdirSync(join(cache, 'build-tmp-v1')), [], 'build folders are removed');
+  });
+
+  it('uses the built wheel from the cache the second time', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, 'srconly'], 'second');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /Built srconly/);
+    assert.match(r.stdout, /\+ srconly==1\.0/);
+    const imported = await runCommand(venvPython('second'), ['-c', 'import srconly; print(srconly.__version__)']);
+    assert.equal(imported.stdout.trim(), '1.0', imported.stderr);
+  });
+
+  it('builds several sdists in one run', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, 'alpha', 'beta']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Built alpha 1\.0/);
+    assert.match(r.stderr, /Built beta 1\.0/);
+    const imported = await runCommand(venvPython('.venv'), ['-c', 'import alpha, beta']);
+    assert.equal(imported.code, 0, imported.stderr);
+  });
+
+  it('installs build dependencies from the index into an isolated build environment', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, 'needsdep']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\+ needsdep==1\.0/);
+    assert.doesNotMatch(r.stdout, /buildhelper/, 'the build dependency is not installed into the target');
+    const imported = await runCommand(venvPython('.venv'), ['-c', 'import needsdep']);
+    assert.equal(imported.code, 0, imported.stderr);
+  });
+
+  it('without build isolation, the build sees only the environment (and says what is missing)', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, '--no-build-isolation', 'needsdep2'], 'third');
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /needs the build dependency 'buildhelper>=1'/);
+    assert.ok(!existsSync(join(box.cwd, 'third', 'lib', 'python3.12', 'site-packages', 'needsdep2-1.0.dist-info')));
+  });
+
+  it('shows the backend error, the end of the build log and a hint when a build fails, and changes nothing', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, 'failing', 'dep'], 'third');
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /failed to build failing 1\.0 \(failing-1\.0\.tar\.gz\)/);
+    assert.match(r.stderr, /RuntimeError: zephyr test backend: build_wheel of failing 1\.0 failed on purpose/);
+    assert.match(r.stderr, /last lines of the build log \(.*build-logs.*\.log\)/);
+    assert.match(r.stderr, /Traceback/);
+    assert.match(r.stderr, /hint: /);
+    const list = await run(['pip', 'list', '--json'], 'third');
+    assert.deepEqual(JSON.parse(list.stdout), [], 'nothing was installed');
+  });
+});
