@@ -110,7 +110,15 @@ export async function prepareDirect(ref: DirectReference, builds: BuildSession, 
       if (digest) hashes[algorithm] = digest.toLowerCase();
     }
     const file = plainDistFile({ filename, url, index: url, hashes });
-    const path = await download(file);
+    let path: string;
+    try {
+      path = await download(file);
+    } catch (err) {
+      if (err instanceof ZephyrError && err.code === 'ZE_HASH_MISMATCH') {
+        throw new ZephyrError(err.code, err.message, `the file at this URL is not the one its #${Object.keys(hashes)[0] ?? 'sha256'}= names: check the URL and the hash`);
+      }
+      throw err;
+    }
     const [sha256 = ''] = await callNative((n) => n.sha256Files([path]));
     const archiveInfo: Record<string, unknown> = { hash: `sha256=${sha256}`, hashes: { sha256 } };
     source = { tree: null, archive: { path, sha256 }, editable: false, directUrl: { url, archive_info: archiveInfo }, cacheKey: `sdist-${sha256}`, fileUrl: url, wheelFile: distKind(filename) === 'wheel' ? { ...file, hashes: { ...hashes, sha256 } } : undefined };
