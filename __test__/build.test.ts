@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSdist, writeSourceTree } from './helpers/dist-builder.js';
@@ -150,5 +150,43 @@ describe('sources, editables and zephyr build', { skip: python ? false : 'no CPy
     const r = await run(['build', box.root]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /neither pyproject\.toml nor setup\.py/);
+  });
+});
+
+/** A machine interpreter whose setuptools can build wheels (with `wheel`, or setuptools ≥ 70.1). */
+function pythonWithSetuptools(): string | undefined {
+  for (const minor of ['3.13', '3.12', '3.11', '3.10', '3.9', '3.8']) {
+    const exe = machinePython(minor);
+    if (!exe) continue;
+    try {
+      execFileSync(exe, ['-c', 'import setuptools\ntry:\n import wheel\nexcept ImportError:\n assert tuple(map(int, setuptools.__version__.split(".")[:2])) >= (70, 1)'], { stdio: 'ignore' });
+      return exe;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+const setuptoolsPython = python ? pythonWithSetuptools() : undefined;
+
+describe('a real backend: setuptools from the machine', { skip: setuptoolsPython ? false : 'no machine interpreter whose setuptools can build wheels' }, () => {
+  it('builds a setup.py project (the legacy default backend) without isolation', async () => {
+    const box = sandbox();
+    try {
+      const made = await box.run(['venv', '--python', setuptoolsPython ?? '', '--system-site-packages']);
+      assert.equal(made.code, 0, made.stderr);
+      const project = join(box.cwd, 'legacy');
+      mkdirSync(join(project, 'legacy_pkg'), { recursive: true });
+      writeFileSync(join(project, 'setup.py'), 'from setuptools import setup\nsetup(name="legacy-pkg", version="3.1", packages=["legacy_pkg"])\n');
+      writeFileSync(join(project, 'legacy_pkg', '__init__.py'), 'VALUE = 31\n');
+      const r = await box.run(['pip', 'install', '--no-index', '--no-build-isolation', './legacy']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\+ legacy-pkg==3\.1/);
+      const imported = await runCommand(join(box.cwd, '.venv', 'bin', 'python'), ['-c', 'import legacy_pkg; print(legacy_pkg.VALUE)']);
+      assert.equal(imported.stdout.trim(), '31', imported.stderr);
+    } finally {
+      box.cleanup();
+    }
   });
 });

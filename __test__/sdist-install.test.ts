@@ -31,6 +31,8 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
         { name: 'needsdep', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
         { name: 'needsdep2', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
         { name: 'buildhelper', version: '1.0', sdist: false },
+        { name: 'selfbuild', version: '1.0', wheel: false, backend: 'needs-build-dep:selfbuild' },
+        { name: 'keepme', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper' },
       ],
     });
     box = sandbox();
@@ -103,5 +105,22 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
     assert.match(r.stderr, /hint: /);
     const list = await run(['pip', 'list', '--json'], 'third');
     assert.deepEqual(JSON.parse(list.stdout), [], 'nothing was installed');
+  });
+
+  it('refuses a build that needs itself as a build dependency', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, 'selfbuild'], 'third');
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /building selfbuild 1\.0 .* needs itself/);
+  });
+
+  it('keeps the build environment with --keep-build-env', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, '--keep-build-env', 'keepme'], 'third');
+    assert.equal(r.code, 0, r.stderr);
+    const kept = /Kept the build environments and folders in (\S+)/.exec(r.stderr)?.[1];
+    assert.ok(kept && existsSync(kept), r.stderr);
+    const envs = readdirSync(kept).filter((d) => d.includes('-env-'));
+    assert.ok(envs.length >= 1, readdirSync(kept).join(' '));
+    const helper = await runCommand(join(kept, envs[envs.length - 1] ?? '', 'venv', 'bin', 'python'), ['-c', 'import buildhelper']);
+    assert.equal(helper.code, 0, helper.stderr);
   });
 });

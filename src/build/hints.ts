@@ -13,6 +13,9 @@ export function buildHint(log: string, name: string): string {
   if (/SyntaxError|requires Python|Python [\d.]+ or (later|newer) is required|unsupported Python version/i.test(log)) {
     return `${name} may not support this Python version: pick a version of ${name} that does, or another interpreter`;
   }
+  if (/invalid command 'bdist_wheel'/.test(log)) {
+    return 'setuptools needs the `wheel` package to build wheels here: install it into the environment (with --no-build-isolation), or build with isolation';
+  }
   const missing = /ModuleNotFoundError: No module named '([\w.]+)'/.exec(log);
   if (missing) {
     return `the build imported ${missing[1]}, which is not installed in the build environment: the package should list it in build-system.requires (with --no-build-isolation, install it into the environment first)`;

@@ -6,6 +6,7 @@
 // and for which interpreter, so the same sdist is built once.
 
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Semaphore } from '../index/semaphore.js';
@@ -72,7 +73,8 @@ export class BuildSession {
   private readonly wheels = new Map<string, Promise<string>>();
   private root: string | undefined;
   private counter = 0;
-  /** Names being built, outermost first: a build that needs itself is a cycle. */
+  /** What the current async context is building, outermost first: a build that needs itself is a cycle. */
+  private readonly stack = new AsyncLocalStorage<{ key: string; what: string }[]>();
   private readonly interpreterKey: string;
 
   constructor(
@@ -104,6 +106,16 @@ export class BuildSession {
     }
     rmSync(this.root, { recursive: true, force: true });
     this.root = undefined;
+  }
+
+  /** Runs `work` as the build of `key`, refusing a build that (through its build requirements) needs itself. */
+  private within<T>(key: string, label: BuildLabel, work: () => Promise<T>): Promise<T> {
+    const stack = this.stack.getStore() ?? [];
+    if (stack.some((s) => s.key === key)) {
+      const chain = [...stack.map((s) => s.what), label.what].join(' → ');
+      return Promise.reject(new ZephyrError('ZE_BUILD_CYCLE', `building ${label.what} needs itself: ${chain}`, 'a build requirement can only be built from source if it does not need the package being built; pin a version with a wheel'));
+    }
+    return this.stack.run([...stack, { key, what: label.what }], work);
   }
 
   private refuseWhenNoBuild(label: BuildLabel): void {
@@ -253,12 +265,14 @@ export class BuildSession {
   /** A wheel built from a source tree (cached under `cacheKey` when given). */
   wheelOfTree(tree: string, label: BuildLabel, cacheKey: string | null): Promise<string> {
     const memo = cacheKey ?? `tree:${resolve(tree)}`;
-    let running = this.wheels.get(memo);
-    if (running === undefined) {
-      running = this.buildWheel(tree, label, cacheKey, 'wheel');
-      this.wheels.set(memo, running);
-    }
-    return running;
+    return this.within(memo, label, () => {
+      let running = this.wheels.get(memo);
+      if (running === undefined) {
+        running = this.buildWheel(tree, label, cacheKey, 'wheel');
+        this.wheels.set(memo, running);
+      }
+      return running;
+    });
   }
 
   /** A PEP 660 editable wheel of a project folder (never cached: it points at the folder). */
@@ -275,12 +289,14 @@ export class BuildSession {
       return cached;
     }
     this.refuseWhenNoBuild(label);
-    let running = this.wheels.get(key);
-    if (running === undefined) {
-      running = this.unpack(archive, label).then((tree) => this.buildWheel(tree, label, key, 'wheel'));
-      this.wheels.set(key, running);
-    }
-    return running;
+    return this.within(key, label, () => {
+      let running = this.wheels.get(key);
+      if (running === undefined) {
+        running = this.unpack(archive, label).then((tree) => this.buildWheel(tree, label, key, 'wheel'));
+        this.wheels.set(key, running);
+      }
+      return running;
+    });
   }
 
   /** The METADATA of an sdist file without static metadata. */
@@ -291,8 +307,7 @@ export class BuildSession {
     const metadataFile = join(this.cacheFolder(key), 'METADATA');
     if (existsSync(metadataFile)) return readFileSync(metadataFile, 'utf8');
     this.refuseWhenNoBuild(label);
-    const tree = await this.unpack(archive, label);
-    return this.metadataOfTree(tree, label, key);
+    return this.within(`${key}:metadata`, label, async () => this.metadataOfTree(await this.unpack(archive, label), label, key));
   }
 
   private async buildWheel(tree: string, label: BuildLabel, cacheKey: string | null, kind: 'wheel' | 'editable'): Promise<string> {
