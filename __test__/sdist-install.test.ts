@@ -30,6 +30,8 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
         { name: 'failing', version: '1.0', wheel: false, backend: 'fail' },
         { name: 'needsdep', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
         { name: 'needsdep2', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
+        { name: 'needsdep3', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
+        { name: 'needsdep4', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
         { name: 'buildhelper', version: '1.0', sdist: false },
         { name: 'selfbuild', version: '1.0', wheel: false, backend: 'needs-build-dep:selfbuild' },
         { name: 'keepme', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper' },
@@ -93,6 +95,14 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stderr, /needs the build dependency 'buildhelper>=1'/);
     assert.ok(!existsSync(join(box.cwd, 'third', 'lib', 'python3.12', 'site-packages', 'needsdep2-1.0.dist-info')));
+  });
+
+  it('--no-build-isolation-package turns isolation off for that package only', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, '--no-build-isolation-package', 'needsdep3', 'needsdep3', 'needsdep4'], 'second');
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /needsdep3 1\.0 needs the build dependency 'buildhelper>=1'/);
+    const alone = await run(['pip', 'install', '--index-url', index.url, '--no-build-isolation-package', 'needsdep3', 'needsdep4'], 'second');
+    assert.equal(alone.code, 0, alone.stderr);
   });
 
   it('shows the backend error, the end of the build log and a hint when a build fails, and changes nothing', async () => {

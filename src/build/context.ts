@@ -3,6 +3,7 @@
 // command's index client and settings.
 
 import type { IndexClient } from '../index/index.js';
+import { normalizeName } from '../index/names.js';
 import type { Interpreter } from '../python/interpreter.js';
 import type { SolverOptions } from '../resolve/protocol.js';
 import { emptyRequirementsFile, readRequirementsFile } from '../resolve/requirements-file.js';
@@ -15,6 +16,8 @@ import { BuildingSource } from './source.js';
 /** Build options of a command (flags). */
 export interface BuildRequest {
   isolation: boolean;
+  /** `--no-build-isolation-package NAME`. */
+  noIsolationPackages?: string[];
   keepBuildEnv: boolean;
   /** `-C KEY=VALUE`. */
   configSettings: string[];
@@ -59,6 +62,7 @@ export function createBuildContext(args: BuildContextArgs): BuildingSource {
     {
       cacheDir: settings.values['cache-dir'],
       isolation: args.build.isolation,
+      noIsolation: new Set((args.build.noIsolationPackages ?? []).map(normalizeName)),
       keepBuildEnv: args.build.keepBuildEnv,
       configSettings: parseConfigSettings(args.build.configSettings),
       buildConstraints,

@@ -2,9 +2,6 @@
 // zephyr's own resolver and installer, from the same indexes as the command
 // that needs the build (sdists among them are built by the same session).
 
-import { applyPlan } from '../install/apply.js';
-import { fetchWheels } from '../install/fetch.js';
-import { planInstall } from '../install/plan.js';
 import type { LinkMode } from '../native.js';
 import { resolve } from '../resolve/driver.js';
 import type { SolverOptions } from '../resolve/protocol.js';
@@ -22,6 +19,10 @@ export function buildEnvInstaller(base: SolverOptions, source: () => BuildingSou
       return {
         key: sha256Text(JSON.stringify(pins)),
         async install(env) {
+          // Loaded when a build environment is made: most resolutions never make one.
+          const { applyPlan } = await import('../install/apply.js');
+          const { fetchWheels } = await import('../install/fetch.js');
+          const { planInstall } = await import('../install/plan.js');
           const plan = planInstall(resolution.packages, [], false);
           const wheels = await fetchWheels(plan.install, resolution.files, source().client, cacheDir, source());
           await applyPlan(env, wheels, linkMode, new Set(), ['build-environment', ...pins]);

@@ -26,6 +26,8 @@ export interface BuildOptions {
   cacheDir: string;
   /** Build in an isolated environment (default); false builds with the target environment's packages. */
   isolation: boolean;
+  /** Normalized names built without isolation even when `isolation` is on (`--no-build-isolation-package`). */
+  noIsolation: ReadonlySet<string>;
   /** Keep the build environments and folders (their paths are logged). */
   keepBuildEnv: boolean;
   /** Passed to every hook as `config_settings`. */
@@ -134,8 +136,12 @@ export class BuildSession {
 
   // --- build environments --------------------------------------------------
 
+  private isolated(label: BuildLabel): boolean {
+    return this.options.isolation && !this.options.noIsolation.has(label.name);
+  }
+
   private async environmentFor(requirements: string[], label: BuildLabel): Promise<Prepared> {
-    if (!this.options.isolation) return { python: this.target.path, env: {} };
+    if (!this.isolated(label)) return { python: this.target.path, env: {} };
     const pinned = await this.installer.resolve(requirements, this.options.buildConstraints);
     let prepared = this.envs.get(pinned.key);
     if (prepared === undefined) {
@@ -160,7 +166,7 @@ export class BuildSession {
   /** The environment with `[build-system].requires` and what `requiresHook` adds. */
   private async prepare(tree: string, system: BuildSystem, requiresHook: string, label: BuildLabel, logFile: string, scratch: string): Promise<Prepared> {
     const first = await this.environmentFor(system.requires, label);
-    if (!this.options.isolation) return first;
+    if (!this.isolated(label)) return first;
     const extra = await this.hook(label, logFile, { python: first.python, env: first.env, tree, system, hook: requiresHook, args: [this.options.configSettings], scratch });
     const more = extra.kind === 'result' && Array.isArray(extra.value) ? extra.value.filter((r): r is string => typeof r === 'string') : [];
     if (more.length === 0) return first;
@@ -201,7 +207,7 @@ export class BuildSession {
     }
     const tail = text.trimEnd().split('\n').slice(-25).join('\n');
     const why = err.reason === 'backend-unavailable' ? `the build backend could not be imported (${err.message})` : `${hook} failed: ${err.message}`;
-    const hint = err.reason === 'backend-unavailable' && !this.options.isolation ? 'without build isolation the backend must be installed in the environment: install it, or drop --no-build-isolation' : buildHint(text, label.name);
+    const hint = err.reason === 'backend-unavailable' && !this.isolated(label) ? 'without build isolation the backend must be installed in the environment: install it, or drop --no-build-isolation' : buildHint(text, label.name);
     return new ZephyrError('ZE_BUILD_FAILED', `failed to build ${label.what}: ${why}\n--- last lines of the build log (${kept}) ---\n${tail}\n---`, hint);
   }
 

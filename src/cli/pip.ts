@@ -31,6 +31,7 @@ abstract class ResolvingCommand extends ZephyrCommand {
   noBuild = Option.Boolean('--no-build', false, { description: 'Never use source distributions' });
   editable = Option.Array('-e,--editable', [], { description: 'Install a project folder in editable mode (PEP 660; repeatable)' });
   noBuildIsolation = Option.Boolean('--no-build-isolation', false, { description: 'Build with the packages of the environment instead of an isolated one' });
+  noBuildIsolationPackage = Option.Array('--no-build-isolation-package', [], { description: 'Build this package without isolation (repeatable)' });
   buildConstraint = Option.Array('--build-constraint', [], { description: 'Constrain build requirements with a file (repeatable)' });
   configSettings = Option.Array('-C,--config-settings', [], { description: 'KEY=VALUE passed to the build backend (repeatable)' });
   keepBuildEnv = Option.Boolean('--keep-build-env', false, { description: 'Keep the temporary build environments (for debugging)' });
@@ -66,7 +67,7 @@ abstract class ResolvingCommand extends ZephyrCommand {
       onlyBinary: this.onlyBinary.flatMap((v) => v.split(',')),
       noBuild: this.noBuild,
       preferences,
-      build: { isolation: !this.noBuildIsolation, keepBuildEnv: this.keepBuildEnv, configSettings: this.configSettings, constraintFiles: this.buildConstraint },
+      build: { isolation: !this.noBuildIsolation, noIsolationPackages: this.noBuildIsolationPackage, keepBuildEnv: this.keepBuildEnv, configSettings: this.configSettings, constraintFiles: this.buildConstraint },
     };
   }
 }
