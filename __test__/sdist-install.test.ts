@@ -5,7 +5,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machinePython, runCommand, sandbox, type RunResult, type Sandbox } from './helpers/cli.js';
 import { startTestIndex, type TestIndex } from './helpers/test-index.js';
@@ -32,6 +32,8 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
         { name: 'needsdep2', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
         { name: 'needsdep3', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
         { name: 'needsdep4', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
+        { name: 'needsdep5', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
+        { name: 'configured', version: '1.0', wheel: false },
         { name: 'buildhelper', version: '1.0', sdist: false },
         { name: 'selfbuild', version: '1.0', wheel: false, backend: 'needs-build-dep:selfbuild' },
         { name: 'keepme', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper' },
@@ -103,6 +105,27 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
     assert.match(r.stderr, /needsdep3 1\.0 needs the build dependency 'buildhelper>=1'/);
     const alone = await run(['pip', 'install', '--index-url', index.url, '--no-build-isolation-package', 'needsdep3', 'needsdep4'], 'second');
     assert.equal(alone.code, 0, alone.stderr);
+  });
+
+  it('applies --build-constraint to build requirements', async () => {
+    const constraints = join(box.root, 'build-constraints.txt');
+    writeFileSync(constraints, 'buildhelper<1\n');
+    const r = await run(['pip', 'install', '--index-url', index.url, '--build-constraint', constraints, 'needsdep5'], 'second');
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /buildhelper/);
+    const ok = await run(['pip', 'install', '--index-url', index.url, 'needsdep5'], 'second');
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
+  it('passes -C/--config-settings to the backend, and keeps such builds apart in the cache', async () => {
+    const plain = await run(['pip', 'install', '--index-url', index.url, 'configured'], 'second');
+    assert.equal(plain.code, 0, plain.stderr);
+    const configured = await run(['pip', 'install', '--index-url', index.url, '--reinstall', '-C', 'color=blue', '-C', 'flag=a', '-C', 'flag=b', 'configured'], 'second');
+    assert.equal(configured.code, 0, configured.stderr);
+    assert.match(configured.stderr, /Built configured 1\.0/, 'not the wheel built without settings');
+    const site = await runCommand(venvPython('second'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])']);
+    const written = readFileSync(join(site.stdout.trim(), '_zephyr_config_settings_configured.json'), 'utf8');
+    assert.deepEqual(JSON.parse(written), { color: 'blue', flag: ['a', 'b'] });
   });
 
   it('shows the backend error, the end of the build log and a hint when a build fails, and changes nothing', async () => {

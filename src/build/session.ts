@@ -84,7 +84,9 @@ export class BuildSession {
     readonly options: BuildOptions,
     private readonly installer: BuildEnvInstaller,
   ) {
-    this.interpreterKey = interpreterKey(target.facts);
+    // Config settings change what a backend builds: wheels built with them are kept apart.
+    const settings = Object.keys(options.configSettings).length === 0 ? '' : `-cs${sha256Text(JSON.stringify(options.configSettings)).slice(0, 12)}`;
+    this.interpreterKey = `${interpreterKey(target.facts)}${settings}`;
   }
 
   /** A new folder for one build, under the cache (so results publish with a rename). */
