@@ -74,6 +74,16 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
     assert.equal(imported.stdout.trim(), '1.0', imported.stderr);
   });
 
+  it('rolls back to a generation with a built wheel from the cache', async () => {
+    const removed = await run(['pip', 'uninstall', 'srconly'], 'second');
+    assert.equal(removed.code, 0, removed.stderr);
+    const back = await run(['rollback'], 'second');
+    assert.equal(back.code, 0, back.stderr);
+    assert.doesNotMatch(back.stderr, /Built srconly/);
+    const imported = await runCommand(venvPython('second'), ['-c', 'import srconly; print(srconly.__version__)']);
+    assert.equal(imported.stdout.trim(), '1.0', imported.stderr);
+  });
+
   it('builds several sdists in one run', async () => {
     const r = await run(['pip', 'install', '--index-url', index.url, 'alpha', 'beta']);
     assert.equal(r.code, 0, r.stderr);

@@ -68,18 +68,21 @@ export async function fetchWheels(
   const unhashed = wheels.filter((w) => w.sha256 === null).map((w) => w.path);
   const digests = unhashed.length === 0 ? [] : await callNative((n) => n.sha256Files(unhashed));
   const digestOf = new Map(unhashed.map((p, i) => [p, digests[i] ?? null]));
+  const shas = wheels.map((w) => w.sha256 ?? digestOf.get(w.path) ?? null);
   const items = chosen.map(({ file }, i) => {
-    const w = wheels[i];
-    const sha = w?.sha256 ?? digestOf.get(w?.path ?? '') ?? null;
+    const sha = shas[i] ?? null;
     const key = sha ?? `unhashed-${Buffer.from(file.url).toString('base64url')}`;
-    return { wheel: w?.path ?? '', dest: join(cacheDir, 'wheels-v1', key.slice(0, 2), key) };
+    return { wheel: wheels[i]?.path ?? '', dest: join(cacheDir, 'wheels-v1', key.slice(0, 2), key) };
   });
   const unpacked = JSON.parse(await callNative((n) => n.unpackWheels(items))) as UnpackedWheel[];
   return chosen.map((c, i) => {
     const u = unpacked[i];
     if (!u) throw new Error(`the core unpacked ${unpacked.length} of ${chosen.length} wheels`);
     const w = wheels[i];
-    const file = w && w.path !== '' && !c.file.filename.endsWith('.whl') ? { ...c.file, filename: basename(w.path) } : c.file;
+    const sha = shas[i];
+    // A built wheel is recorded (history, rollback) by its own hash, under the URL of its source.
+    const built = w !== undefined && w.sha256 === null && typeof sha === 'string';
+    const file = built ? { ...c.file, filename: basename(w.path), hashes: { sha256: sha } } : c.file;
     return { ...c, file, unpacked: u, directUrl: w?.directUrl ?? null };
   });
 }
