@@ -190,3 +190,43 @@ describe('a real backend: setuptools from the machine', { skip: setuptoolsPython
     }
   });
 });
+
+describe('source requirement parsing and build hints (units)', () => {
+  it('tells source requirements from index requirements', async () => {
+    const { directReference } = await import('../src/build/direct.js');
+    assert.equal(directReference('requests>=2', false, '/w'), null);
+    assert.equal(directReference('black[d]==24.1; python_version >= "3.9"', false, '/w'), null);
+    assert.deepEqual(directReference('pkg[x] @ https://h/p-1.0.tar.gz#sha256=ab ; os_name == "nt"', false, '/w'), {
+      name: 'pkg',
+      extras: '[x]',
+      marker: 'os_name == "nt"',
+      target: 'https://h/p-1.0.tar.gz#sha256=ab',
+      editable: false,
+    });
+    assert.deepEqual(directReference('./sub/proj[extra]', false, '/w'), { name: null, extras: '[extra]', marker: '', target: '/w/sub/proj', editable: false });
+    assert.equal(directReference('proj', true, '/w')?.target, '/w/proj');
+    assert.equal(directReference('git+https://h/r.git@v1#egg=thing', false, '/w')?.name, 'thing');
+  });
+
+  it('splits git URLs into repository and revision', async () => {
+    const { parseGitUrl } = await import('../src/build/git.js');
+    assert.deepEqual(parseGitUrl('git+https://host/org/repo.git@v1.2#subdirectory=x'), { repository: 'https://host/org/repo.git', rev: 'v1.2' });
+    assert.deepEqual(parseGitUrl('git+ssh://git@host/org/repo.git'), { repository: 'ssh://git@host/org/repo.git', rev: null });
+    assert.deepEqual(parseGitUrl('git+file:///srv/repo@0123abcd'), { repository: 'file:///srv/repo', rev: '0123abcd' });
+  });
+
+  it('recognises the usual causes of failed builds', async () => {
+    const { buildHint } = await import('../src/build/hints.js');
+    assert.match(buildHint('x.c:1:10: fatal error: Python.h: No such file or directory', 'p'), /development headers/);
+    assert.match(buildHint('src/a.c:2:10: fatal error: ffi.h: No such file or directory', 'p'), /ffi\.h is missing/);
+    assert.match(buildHint("error: command 'gcc' failed: No such file or directory", 'p'), /C compiler/);
+    assert.match(buildHint("ModuleNotFoundError: No module named 'numpy'", 'p'), /imported numpy/);
+    assert.match(buildHint('something else', 'p'), /build backend of p failed/);
+  });
+
+  it('parses -C KEY=VALUE, a repeated key becoming a list', async () => {
+    const { parseConfigSettings } = await import('../src/build/session.js');
+    assert.deepEqual(parseConfigSettings(['a=1', 'b=x=y', 'a=2']), { a: ['1', '2'], b: 'x=y' });
+    assert.throws(() => parseConfigSettings(['novalue']), /KEY=VALUE/);
+  });
+});
