@@ -5,7 +5,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machinePython, runCommand, sandbox, type RunResult, type Sandbox } from './helpers/cli.js';
 import { startTestIndex, type TestIndex } from './helpers/test-index.js';
@@ -63,6 +63,8 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
     assert.equal(built.length, 1, built.join(' '));
     assert.match(built[0] ?? '', /^sdist-[0-9a-f]{64}$/);
     assert.deepEqual(readdirSync(join(cache, 'build-tmp-v1')), [], 'build folders are removed');
+    // A folder left by a process that is gone (killed mid-build) is removed by the next build.
+    mkdirSync(join(cache, 'build-tmp-v1', 'run-999999999-abandoned', 'x'), { recursive: true });
   });
 
   it('uses the built wheel from the cache the second time', async () => {
@@ -87,6 +89,7 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
   it('builds several sdists in one run', async () => {
     const r = await run(['pip', 'install', '--index-url', index.url, 'alpha', 'beta']);
     assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(join(cache, 'build-tmp-v1', 'run-999999999-abandoned')), 'abandoned build folders are removed');
     assert.match(r.stderr, /Built alpha 1\.0/);
     assert.match(r.stderr, /Built beta 1\.0/);
     const imported = await runCommand(venvPython('.venv'), ['-c', 'import alpha, beta']);

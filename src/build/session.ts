@@ -5,7 +5,7 @@
 // script, and keeps built wheels in the global cache, keyed by what was built
 // and for which interpreter, so the same sdist is built once.
 
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -69,6 +69,24 @@ export function parseConfigSettings(items: readonly string[]): Record<string, st
   return out;
 }
 
+/** In a run folder kept with --keep-build-env: later runs leave it alone. */
+const KEPT_MARKER = '.zephyr-kept';
+
+/** Removes build folders of zephyr processes that are gone (killed before their cleanup). */
+function removeAbandoned(base: string): void {
+  for (const entry of readdirSync(base)) {
+    const pid = Number(/^run-(\d+)-/.exec(entry)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || existsSync(join(base, entry, KEPT_MARKER))) continue;
+    try {
+      process.kill(pid, 0);
+      continue; // still running (or not ours to signal): leave it
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+    }
+    rmSync(join(base, entry), { recursive: true, force: true });
+  }
+}
+
 export class BuildSession {
   private readonly hooks = new Semaphore(Math.max(1, availableParallelism()));
   private readonly envs = new Map<string, Promise<Prepared>>();
@@ -94,6 +112,7 @@ export class BuildSession {
     if (this.root === undefined) {
       const base = join(this.options.cacheDir, 'build-tmp-v1');
       mkdirSync(base, { recursive: true });
+      removeAbandoned(base);
       this.root = mkdtempSync(join(base, `run-${process.pid}-`));
     }
     const dir = join(this.root, `${++this.counter}-${tag.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60)}`);
@@ -105,6 +124,7 @@ export class BuildSession {
   cleanup(): void {
     if (this.root === undefined) return;
     if (this.options.keepBuildEnv) {
+      writeFileSync(join(this.root, KEPT_MARKER), 'kept with --keep-build-env\n');
       log.status(`Kept the build environments and folders in ${this.root}`);
       return;
     }
