@@ -5,7 +5,6 @@
 
 import { readFileSync } from 'node:fs';
 import type { Settings } from '../settings/load.js';
-import { ZephyrError } from '../ui/errors.js';
 import { emptyRequirementsFile, readRequirementsFile, type RequirementLine, type RequirementsFile } from './requirements-file.js';
 
 export interface RequirementSource {
