@@ -72,6 +72,19 @@ describe('sources, editables and zephyr build', { skip: python ? false : 'no CPy
     assert.deepEqual(directUrl('archpkg-0.4.dist-info').archive_info, { hash: `sha256=${sdist.sha256}`, hashes: { sha256: sdist.sha256 } });
   });
 
+  it('checks --hash options of requirements-file lines that point to archives', async () => {
+    const sdist = buildSdist({ name: 'hashed', version: '0.6' }, join(box.root, 'archives'));
+    const reqs = join(box.root, 'hashed.txt');
+    writeFileSync(reqs, `${sdist.path} --hash=sha256:${'1'.repeat(64)}\n`);
+    const wrong = await run(['pip', 'install', '--index-url', index.url, '-r', reqs]);
+    assert.equal(wrong.code, 1, wrong.stdout);
+    assert.match(wrong.stderr, /not among the hashes the line allows/);
+    writeFileSync(reqs, `${sdist.path} --hash=sha256:${sdist.sha256}\n`);
+    const right = await run(['pip', 'install', '--index-url', index.url, '-r', reqs]);
+    assert.equal(right.code, 0, right.stderr);
+    assert.match(right.stdout, /\+ hashed==0\.6/);
+  });
+
   it('refuses a direct URL whose #sha256 does not match, and installs it when it does', async () => {
     const file = index.files.find((f) => f.filename === 'served-2.0.tar.gz');
     assert.ok(file);

@@ -180,3 +180,15 @@ export async function prepareDirect(ref: DirectReference, builds: BuildSession, 
 export function solverRequirement(ref: DirectReference, source: DirectSource): string {
   return `${source.name}${ref.extras}${ref.marker ? ` ; ${ref.marker}` : ''}`;
 }
+
+/** `--hash` options of a requirements-file line, checked against a prepared source. */
+export function checkRequirementHashes(source: DirectSource, hashes: readonly string[], where: string): void {
+  if (hashes.length === 0) return;
+  if (source.archive === null) {
+    throw new ZephyrError('ZE_HASH_UNCHECKABLE', `${where}: --hash cannot be checked for ${String(source.directUrl.url)}, a folder or a git source`, 'remove the --hash options of this line, or point it to an archive');
+  }
+  const actual = `sha256:${source.archive.sha256}`;
+  if (!hashes.includes(actual)) {
+    throw new ZephyrError('ZE_HASH_MISMATCH', `${where}: ${String(source.directUrl.url)} has ${actual}, which is not among the hashes the line allows (${hashes.join(', ')})`, 'check the file, or update the --hash options');
+  }
+}

@@ -123,7 +123,7 @@ export async function runResolution(
     allowInsecureHosts: [...settings.values['allow-insecure-host']],
   });
   const { createBuildContext, DEFAULT_BUILD_REQUEST } = await import('../build/context.js');
-  const { prepareDirect, solverRequirement } = await import('../build/direct.js');
+  const { checkRequirementHashes, prepareDirect, solverRequirement } = await import('../build/direct.js');
   const options = solverOptions();
   const source = createBuildContext({
     client,
@@ -139,6 +139,7 @@ export async function runResolution(
     await Promise.all(
       [...direct].map(async ([r, ref]) => {
         const prepared = await prepareDirect(ref, builds, (file) => client.download(file));
+        checkRequirementHashes(prepared, r.hashes, r.location ?? r.origin);
         source.addDirect(prepared);
         r.requirement = solverRequirement(ref, prepared);
       }),
