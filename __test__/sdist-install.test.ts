@@ -34,7 +34,8 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
         { name: 'needsdep4', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
         { name: 'needsdep5', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper>=1' },
         { name: 'configured', version: '1.0', wheel: false },
-        { name: 'buildhelper', version: '1.0', sdist: false },
+        // With a .data/data file: it must land in the build environment, never in the target.
+        { name: 'buildhelper', version: '1.0', sdist: false, data: { data: { 'share/buildhelper-marker.txt': 'build env only\n' } } },
         { name: 'selfbuild', version: '1.0', wheel: false, backend: 'needs-build-dep:selfbuild' },
         { name: 'keepme', version: '1.0', wheel: false, backend: 'needs-build-dep:buildhelper' },
       ],
@@ -101,6 +102,7 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\+ needsdep==1\.0/);
     assert.doesNotMatch(r.stdout, /buildhelper/, 'the build dependency is not installed into the target');
+    assert.ok(!existsSync(join(box.cwd, '.venv', 'share', 'buildhelper-marker.txt')), 'nothing of the build environment leaks into the target');
     const imported = await runCommand(venvPython('.venv'), ['-c', 'import needsdep']);
     assert.equal(imported.code, 0, imported.stderr);
   });

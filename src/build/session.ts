@@ -177,11 +177,20 @@ export class BuildSession {
     const { createVenv } = await import('../python/venv.js');
     const path = join(this.scratch(`env-${pinned.key.slice(0, 12)}`), 'venv');
     const made = await createVenv({ path, facts: this.target.facts });
-    const facts = { ...this.target.facts, prefix: made.path, executable: made.python };
-    facts.paths = { ...facts.paths, ...Object.fromEntries(Object.entries(facts.venv_paths).map(([k, v]) => [k, join(made.path, v)])) };
+    // The scheme of the new venv, every path inside it (never the target's or the base interpreter's).
+    const rel = this.target.facts.venv_paths;
+    const bin = join(made.path, process.platform === 'win32' ? 'Scripts' : 'bin');
+    const purelib = join(made.path, rel.purelib ?? join('lib', `python${this.target.facts.version_info[0]}.${this.target.facts.version_info[1]}`, 'site-packages'));
+    const paths: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(rel).map(([k, v]) => [k, join(made.path, v)])),
+      purelib,
+      platlib: rel.platlib === undefined ? purelib : join(made.path, rel.platlib),
+      scripts: rel.scripts === undefined ? bin : join(made.path, rel.scripts),
+      data: made.path,
+    };
+    const facts = { ...this.target.facts, prefix: made.path, executable: made.python, paths };
     log.debug(`build environment for ${label.what}: ${made.path}`);
     await pinned.install({ root: made.path, interpreter: { path: made.python, facts } });
-    const bin = join(made.path, process.platform === 'win32' ? 'Scripts' : 'bin');
     return { python: made.python, env: { PATH: `${bin}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH ?? ''}`, VIRTUAL_ENV: made.path } };
   }
 
