@@ -63,6 +63,12 @@ describe('sources, editables and zephyr build', { skip: python ? false : 'no CPy
     assert.deepEqual(url.dir_info, {});
   });
 
+  it('refuses to build a local folder with --no-build', async () => {
+    const r = await run(['pip', 'install', '--index-url', index.url, '--no-build', './localpkg']);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /--no-build forbids building/);
+  });
+
   it('installs a file:// sdist and records its hash', async () => {
     const sdist = buildSdist({ name: 'archpkg', version: '0.4' }, join(box.root, 'archives'));
     const r = await run(['pip', 'install', '--index-url', index.url, pathToFileURL(sdist.path).href]);
