@@ -14,6 +14,12 @@ export interface NativeCore {
   sha256Files(paths: string[]): Promise<string[]>;
   /** Bytes of one member of a zip archive. */
   readZipMember(archive: string, member: string): Promise<Buffer>;
+  /**
+   * Unpack sdists (.tar.gz/.zip) into build folders, refusing absolute paths, `..`, links that
+   * point outside and special files; resolves to each source tree (the single top folder, else
+   * `dest`). Errors: `ZE_UNSAFE_ARCHIVE`, `ZE_BAD_ARCHIVE`, `ZE_IO`.
+   */
+  unpackSdists(items: { archive: string; dest: string }[]): Promise<string[]>;
   // --- resolver bindings (begin)
   /**
    * The sans-IO PubGrub solver. The constructor takes `SolverOptions` as JSON and throws

@@ -161,6 +161,10 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     config = _config()
     _check_can_build(config, "build_wheel")
     payload = [(arcname, _read_source(source), executable) for arcname, source, executable in config["files"]]
+    if config_settings:
+        # Shows the frontend passed them: a file in the wheel, only when there are any.
+        text = json.dumps(config_settings, sort_keys=True).encode("utf-8")
+        payload.append(("_zephyr_config_settings_%s.json" % config["dist"], text, False))
     return _write_wheel(wheel_directory, payload, config)
 
 

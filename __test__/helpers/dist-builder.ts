@@ -470,3 +470,16 @@ export function buildDistributions(spec: PackageSpec, outDir: string): BuiltDist
 export function buildAll(specs: PackageSpec[], outDir: string): BuiltDistribution[] {
   return specs.flatMap((spec) => buildDistributions(spec, outDir));
 }
+
+/**
+ * Write the source tree of `spec` (what its sdist holds, in-tree backend included) into
+ * `dir`: a project folder for local-path, editable and `zephyr build` tests.
+ */
+export function writeSourceTree(spec: PackageSpec, dir: string): string {
+  for (const [path, data] of sdistTree(spec)) {
+    const target = join(dir, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, data);
+  }
+  return dir;
+}

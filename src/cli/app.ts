@@ -3,6 +3,7 @@
 // what the verb needs.
 
 import { Builtins, Cli, Command } from 'clipanion';
+import { BuildCommand } from './build.js';
 import { CacheCleanCommand, CacheDirCommand } from './cache.js';
 import { ConfigCommand } from './config.js';
 import { HistoryCommand, RollbackCommand } from './history.js';
@@ -53,6 +54,7 @@ for (const command of [
   UpdateCommand,
   RunCommand,
   TreeCommand,
+  BuildCommand,
   HistoryCommand,
   RollbackCommand,
   PythonFindCommand,

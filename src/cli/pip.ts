@@ -29,6 +29,12 @@ abstract class ResolvingCommand extends ZephyrCommand {
   noBinary = Option.Array('--no-binary', [], { description: 'Do not use wheels for these packages (:all: for every one)' });
   onlyBinary = Option.Array('--only-binary', [], { description: 'Use only wheels for these packages (:all: for every one)' });
   noBuild = Option.Boolean('--no-build', false, { description: 'Never use source distributions' });
+  editable = Option.Array('-e,--editable', [], { description: 'Install a project folder in editable mode (PEP 660; repeatable)' });
+  noBuildIsolation = Option.Boolean('--no-build-isolation', false, { description: 'Build with the packages of the environment instead of an isolated one' });
+  noBuildIsolationPackage = Option.Array('--no-build-isolation-package', [], { description: 'Build this package without isolation (repeatable)' });
+  buildConstraint = Option.Array('--build-constraint', [], { description: 'Constrain build requirements with a file (repeatable)' });
+  configSettings = Option.Array('-C,--config-settings', [], { description: 'KEY=VALUE passed to the build backend (repeatable)' });
+  keepBuildEnv = Option.Boolean('--keep-build-env', false, { description: 'Keep the temporary build environments (for debugging)' });
   offline = Option.Boolean('--offline', { description: 'Use only cached index responses' });
   allowInsecureHost = Option.Array('--allow-insecure-host', { description: 'Allow plain HTTP to this host' });
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
@@ -50,7 +56,7 @@ abstract class ResolvingCommand extends ZephyrCommand {
 
   protected common(packages: string[], interpreter: import('../python/discover.js').Found, preferences: { name: string; version: string }[]): import('../resolve/session.js').ResolveRequest {
     return {
-      inputs: { packages, requirementFiles: this.requirementFiles, constraintFiles: this.constraintFiles, overrideFiles: this.overrideFiles, noIndex: this.noIndex },
+      inputs: { packages, editables: this.editable, requirementFiles: this.requirementFiles, constraintFiles: this.constraintFiles, overrideFiles: this.overrideFiles, noIndex: this.noIndex },
       interpreter,
       pythonVersion: this.pythonVersion,
       pythonPlatform: this.pythonPlatform,
@@ -61,6 +67,7 @@ abstract class ResolvingCommand extends ZephyrCommand {
       onlyBinary: this.onlyBinary.flatMap((v) => v.split(',')),
       noBuild: this.noBuild,
       preferences,
+      build: { isolation: !this.noBuildIsolation, noIsolationPackages: this.noBuildIsolationPackage, keepBuildEnv: this.keepBuildEnv, configSettings: this.configSettings, constraintFiles: this.buildConstraint },
     };
   }
 }
@@ -152,8 +159,10 @@ export class PipInstallCommand extends ResolvingCommand {
     if (!this.dryRun) await recoverEnvironment(environment);
     const installed = installedDistributions(environment.interpreter.facts);
     const request = this.common(this.packages, { ...environment.interpreter, origin: 'requested' }, installed);
-    await runResolution(request, settings, async ({ resolution }, client) => {
-      const plan = planInstall(resolution.packages, installed, this.reinstall);
+    await runResolution(request, settings, async ({ resolution, source }, client) => {
+      // Source folders (local, git, editable) are installed again each time: their version says nothing of their files.
+      const fromFolders = [...source.direct.values()].filter((d) => d.tree !== null).map((d) => d.name);
+      const plan = planInstall(resolution.packages, installed, this.reinstall || new Set(fromFolders));
       const changes = plan.install.map((p) => ({ name: p.package.name, version: p.package.version, installed: p.replaces?.version ?? null }));
       if (this.dryRun) {
         if (this.json) outJson({ environment: environment.root, install: changes });
@@ -171,7 +180,7 @@ export class PipInstallCommand extends ResolvingCommand {
       }
       const { fetchWheels } = await import('../install/fetch.js');
       const started = performance.now();
-      const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir']);
+      const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir'], source);
       const requested = new Set(resolution.packages.filter((p) => p.requestedByRoot).map((p) => p.name));
       const report = await applyPlan(environment, wheels, settings.values['link-mode'], requested, process.argv.slice(2));
       const ms = Math.round(performance.now() - started);

@@ -57,6 +57,8 @@ export interface WheelToInstall {
   unpacked: UnpackedWheel;
   requested: boolean;
   origin: { url: string; sha256: string | null };
+  /** PEP 610 `direct_url.json`, for packages installed from a URL, a path or git. */
+  directUrl?: Record<string, unknown> | null;
 }
 
 /**
@@ -75,7 +77,7 @@ export async function applyRecorded(
   const report = await apply(env, {
     linkMode,
     remove: remove.map((d) => ({ name: d.name, distInfo: d.distInfo })),
-    install: install.map((w) => ({ unpacked: w.unpacked.dest, requested: w.requested, directUrl: null })),
+    install: install.map((w) => ({ unpacked: w.unpacked.dest, requested: w.requested, directUrl: w.directUrl ?? null })),
   });
   try {
     appendGeneration(env, {
@@ -99,7 +101,7 @@ export function applyPlan(env: Environment, wheels: FetchedWheel[], linkMode: Li
     env,
     linkMode,
     wheels.flatMap((w) => (w.planned.replaces ? [w.planned.replaces] : [])),
-    wheels.map((w) => ({ unpacked: w.unpacked, requested: requested.has(w.planned.package.name), origin: { url: w.file.url, sha256: w.file.hashes.sha256 ?? null } })),
+    wheels.map((w) => ({ unpacked: w.unpacked, requested: requested.has(w.planned.package.name), origin: { url: w.file.url, sha256: w.file.hashes.sha256 ?? null }, directUrl: w.directUrl })),
     command,
   );
 }

@@ -17,6 +17,8 @@ export interface PackageSource {
   getMetadata(file: DistFile): Promise<string>;
   download(file: DistFile): Promise<string>;
   listProjectNames(): Promise<string[]>;
+  /** An sdist's metadata, built when it is not static (src/build/source.ts); without it, only static metadata is read. */
+  sdistMetadata?(file: DistFile): Promise<string>;
 }
 
 export interface Resolution {
@@ -199,13 +201,14 @@ async function fetchMetadata(
   if (!file) return { name: need.name, version: need.version, error: `${need.filename} is not on the index page` };
   try {
     if (!isSdist(file.filename)) return { name: need.name, version: need.version, metadata: await source.getMetadata(file) };
+    if (source.sdistMetadata) return { name: need.name, version: need.version, metadata: await source.sdistMetadata(file) };
     const path = await source.download(file);
     const [text] = await callNative((n) => n.readSdistMetadata([path]));
     if (typeof text === 'string') return { name: need.name, version: need.version, metadata: text };
     return {
       name: need.name,
       version: need.version,
-      error: `${file.filename} declares its dependencies as dynamic, so it would have to be built, and building source distributions is not supported yet`,
+      error: `${file.filename} declares its dependencies as dynamic, so it would have to be built, and this resolution cannot build`,
     };
   } catch (err) {
     // Network, offline, credential and hash failures are the user's to see; only a broken

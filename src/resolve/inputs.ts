@@ -5,7 +5,6 @@
 
 import { readFileSync } from 'node:fs';
 import type { Settings } from '../settings/load.js';
-import { ZephyrError } from '../ui/errors.js';
 import { emptyRequirementsFile, readRequirementsFile, type RequirementLine, type RequirementsFile } from './requirements-file.js';
 
 export interface RequirementSource {
@@ -15,6 +14,8 @@ export interface RequirementSource {
   origin: string;
   location: string | undefined;
   hashes: string[];
+  /** `-e`: install the project folder in editable mode (PEP 660). */
+  editable?: boolean;
 }
 
 export interface ResolveInputs {
@@ -31,6 +32,8 @@ export interface ResolveInputs {
 
 export interface InputArgs {
   packages: string[];
+  /** `-e PATH` on the command line. */
+  editables?: string[];
   requirementFiles: string[];
   constraintFiles: string[];
   overrideFiles: string[];
@@ -38,20 +41,14 @@ export interface InputArgs {
 }
 
 function fromLine(line: RequirementLine, origin: string): RequirementSource {
-  if (line.editable) {
-    throw new ZephyrError(
-      'ZE_UNSUPPORTED',
-      `${line.source.file}:${line.source.line}: editable requirement \`-e ${line.text}\` needs a source build, which is not supported yet`,
-      'install it with pip for now, or list the package by name',
-    );
-  }
-  return { requirement: line.text, origin, location: `${line.source.file}:${line.source.line}`, hashes: line.hashes };
+  return { requirement: line.text, origin, location: `${line.source.file}:${line.source.line}`, hashes: line.hashes, editable: line.editable };
 }
 
 /** Requirements and options of all the files and arguments. */
 export function gatherInputs(args: InputArgs, settings: Settings, defaultIndex: () => Promise<string>): Promise<ResolveInputs> {
   const files: RequirementsFile = emptyRequirementsFile();
   const requirements: RequirementSource[] = args.packages.map((p) => ({ requirement: p, origin: p, location: undefined, hashes: [] }));
+  for (const e of args.editables ?? []) requirements.push({ requirement: e, origin: `-e ${e}`, location: undefined, hashes: [], editable: true });
   for (const path of args.requirementFiles) {
     const before = files.requirements.length;
     readRequirementsFile(path, {}, files);

@@ -11,6 +11,9 @@ import { resolve, type Resolution } from './driver.js';
 import { gatherInputs, type InputArgs, type RequirementSource, type ResolveInputs } from './inputs.js';
 import type { PrereleaseMode, SolverOptions } from './protocol.js';
 import { resolveTarget, type PlatformTarget, type ResolveTarget } from './target.js';
+import type { BuildingSource } from '../build/source.js';
+import type { DirectReference } from '../build/direct.js';
+import type { BuildRequest } from '../build/context.js';
 
 export interface ResolveRequest {
   inputs: InputArgs;
@@ -28,12 +31,16 @@ export interface ResolveRequest {
   /** Resolve for every platform and every Python of `requiresPython` (default: `>=` the target's minor version). */
   universal?: boolean;
   requiresPython?: string | null;
+  /** How sdists and source requirements are built (defaults: isolated, nothing kept). */
+  build?: BuildRequest;
 }
 
 export interface ResolveOutcome {
   resolution: Resolution;
   inputs: ResolveInputs;
   target: ResolveTarget;
+  /** The package source with its build session and the requirements that point to sources. */
+  source: BuildingSource;
 }
 
 /** `--exclude-newer`: an RFC 3339 timestamp or a date (`2024-03-01`). */
@@ -73,7 +80,13 @@ export async function runResolution(
     log.debug(`default index from ${found.from}`);
     return found.url;
   });
-  await checkSyntax([...inputs.requirements, ...inputs.constraints, ...inputs.overrides]);
+  const { directReference } = await import('../build/direct.js');
+  const direct = new Map<RequirementSource, DirectReference>();
+  for (const r of inputs.requirements) {
+    const ref = directReference(r.requirement, r.editable === true, process.cwd());
+    if (ref !== null) direct.set(r, ref);
+  }
+  await checkSyntax([...inputs.requirements.filter((r) => !direct.has(r)), ...inputs.constraints, ...inputs.overrides]);
   if (inputs.requirements.length === 0) {
     throw new ZephyrError('ZE_NO_REQUIREMENTS', 'nothing to resolve: no requirements were given', 'name packages, or give a requirements file with -r');
   }
@@ -85,7 +98,7 @@ export async function runResolution(
   const target = resolveTarget(facts, request.pythonVersion, platform);
   log.debug(`resolving for ${target.label}`);
   const prerelease: PrereleaseMode = request.pre || inputs.pre ? 'allow' : settings.values.prerelease;
-  const options: SolverOptions = {
+  const solverOptions = (): SolverOptions => ({
     requirements: inputs.requirements.map((r) => r.requirement),
     constraints: inputs.constraints.map((r) => r.requirement),
     overrides: inputs.overrides.map((r) => r.requirement),
@@ -101,11 +114,8 @@ export async function runResolution(
     onlyBinary: [...request.onlyBinary, ...inputs.onlyBinary],
     noBuild: request.noBuild ? [':all:'] : [],
     excludeNewer: parseExcludeNewer(settings.values['exclude-newer']),
-  };
-  if (request.universal === true) {
-    options.universal = true;
-    options.requiresPython = request.requiresPython ?? `>=${target.pythonVersion.split('.').slice(0, 2).join('.')}`;
-  }
+    ...(request.universal === true ? { universal: true, requiresPython: request.requiresPython ?? `>=${target.pythonVersion.split('.').slice(0, 2).join('.')}` } : {}),
+  });
   const { IndexClient } = await import('../index/index.js');
   const client = new IndexClient({
     indexUrls: inputs.indexUrls,
@@ -116,17 +126,38 @@ export async function runResolution(
     concurrency: settings.values['concurrent-downloads'],
     allowInsecureHosts: [...settings.values['allow-insecure-host']],
   });
+  const { createBuildContext, DEFAULT_BUILD_REQUEST } = await import('../build/context.js');
+  const { checkRequirementHashes, prepareDirect, solverRequirement } = await import('../build/direct.js');
+  const options = solverOptions();
+  const source = createBuildContext({
+    client,
+    interpreter: request.interpreter,
+    settings,
+    choices: { prerelease: options.prerelease, resolution: options.resolution, noBinary: options.noBinary, onlyBinary: options.onlyBinary, excludeNewer: options.excludeNewer },
+    build: request.build ?? DEFAULT_BUILD_REQUEST,
+    noBuild: request.noBuild,
+  });
+  const builds = source.builds;
   const started = performance.now();
   try {
-    const resolution = await resolve(options, client);
+    await Promise.all(
+      [...direct].map(async ([r, ref]) => {
+        const prepared = await prepareDirect(ref, builds, (file) => client.download(file));
+        checkRequirementHashes(prepared, r.hashes, r.location ?? r.origin);
+        source.addDirect(prepared);
+        r.requirement = solverRequirement(ref, prepared);
+      }),
+    );
+    const resolution = await resolve(solverOptions(), source);
     const ms = Math.round(performance.now() - started);
     const stats = client.stats();
     log.status(`Resolved ${resolution.packages.length} package${resolution.packages.length === 1 ? '' : 's'} in ${ms}ms`);
     log.debug(`${stats.requests} requests, ${stats.cacheHits} cache hits, ${stats.revalidated} revalidated, ${resolution.rounds} solver rounds`);
-    const outcome: ResolveOutcome = { resolution, inputs, target };
+    const outcome: ResolveOutcome = { resolution, inputs, target, source };
     if (use) await use(outcome, client);
     return outcome;
   } finally {
+    builds.cleanup();
     await client.close();
   }
 }

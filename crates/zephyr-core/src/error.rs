@@ -30,6 +30,8 @@ pub enum CoreError {
     UnsafeWheel { wheel: String, member: String, reason: String },
     #[error("{wheel}: member {member} does not match RECORD: {reason}")]
     RecordMismatch { wheel: String, member: String, reason: String },
+    #[error("{archive}: refusing member {member}: {reason}")]
+    UnsafeArchive { archive: String, member: String, reason: String },
     #[error("{0}")]
     BadWheel(String),
     #[error("{0}")]
@@ -51,6 +53,7 @@ impl CoreError {
             CoreError::Resolver(_) => "ZE_RESOLVER",
             CoreError::UnsafeWheel { .. } => "ZE_UNSAFE_WHEEL",
             CoreError::RecordMismatch { .. } => "ZE_RECORD_MISMATCH",
+            CoreError::UnsafeArchive { .. } => "ZE_UNSAFE_ARCHIVE",
             CoreError::BadWheel(_) => "ZE_BAD_WHEEL",
             CoreError::Install(_) => "ZE_INSTALL",
         }

@@ -10,6 +10,7 @@ pub mod filename;
 pub mod tags;
 pub mod metadata;
 pub mod sdist;
+pub mod sdist_unpack;
 pub mod resolver;
 pub mod install;
 

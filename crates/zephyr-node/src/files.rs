@@ -57,3 +57,33 @@ impl Task for ReadZipMember {
 pub fn read_zip_member(archive: String, member: String) -> AsyncTask<ReadZipMember> {
     AsyncTask::new(ReadZipMember { archive, member })
 }
+
+/// One sdist to unpack into a build folder.
+#[napi(object)]
+pub struct UnpackSdistItem {
+    pub archive: String,
+    pub dest: String,
+}
+
+pub struct UnpackSdists {
+    items: Vec<(String, String)>,
+}
+
+impl Task for UnpackSdists {
+    type Output = Vec<String>;
+    type JsValue = Vec<String>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        zephyr_core::sdist_unpack::unpack_sdists(&self.items).map_err(to_napi)
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// Unpack sdists (with path-escape checks) into build folders; resolves to each source tree.
+#[napi(ts_return_type = "Promise<string[]>")]
+pub fn unpack_sdists(items: Vec<UnpackSdistItem>) -> AsyncTask<UnpackSdists> {
+    AsyncTask::new(UnpackSdists { items: items.into_iter().map(|i| (i.archive, i.dest)).collect() })
+}
