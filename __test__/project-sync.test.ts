@@ -50,6 +50,7 @@ describe('zephyr sync', { skip: python ? false : 'no CPython 3.12 on this machin
         { name: 'devtool', version: '1.0' },
         { name: 'lint', version: '1.0' },
         { name: 'stray', version: '1.0' },
+        { name: 'rich', version: '1.0', extras: { color: ['lint'] } },
         { name: 'plat', version: '1.0', wheelTags: ['cp312-cp312-win_amd64', 'cp312-cp312-macosx_11_0_arm64', 'cp312-cp312-manylinux_2_17_x86_64', 'cp312-cp312-manylinux_2_17_aarch64'] },
       ],
     });
@@ -166,5 +167,31 @@ describe('zephyr sync', { skip: python ? false : 'no CPython 3.12 on this machin
     const syntax = await run(cwd, ['sync', '--frozen']);
     assert.notEqual(syntax.code, 0);
     assert.match(syntax.stderr, /zephyr\.lock:2:\d+: invalid TOML/);
+  });
+
+  it('--extra and --all-extras add the project\'s extras, and extras of dependencies follow the lock', async () => {
+    const cwd = join(box.cwd, 'extras');
+    project(cwd, ['rich[color]'], '\n[project.optional-dependencies]\ncli = ["stray"]\nweb = ["web"]\n');
+    const base = await sync(cwd);
+    assert.equal(base.code, 0, base.stderr);
+    assert.deepEqual(distInfos(cwd), ['lint-1.0.dist-info', 'rich-1.0.dist-info']);
+    const one = await sync(cwd, '--extra', 'cli');
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual(distInfos(cwd), ['lint-1.0.dist-info', 'rich-1.0.dist-info', 'stray-1.0.dist-info']);
+    const all = await sync(cwd, '--all-extras');
+    assert.equal(all.code, 0, all.stderr);
+    assert.deepEqual(distInfos(cwd), ['lint-1.0.dist-info', 'rich-1.0.dist-info', 'stray-1.0.dist-info', 'util-2.0.dist-info', 'web-1.0.dist-info']);
+    const unknown = await sync(cwd, '--extra', 'nope');
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /no extra `nope`/);
+  });
+
+  it('a project without dependencies locks and syncs to an empty environment', async () => {
+    const cwd = join(box.cwd, 'empty');
+    project(cwd, []);
+    const r = await sync(cwd);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(readFileSync(join(cwd, 'zephyr.lock'), 'utf8'), /name = "demo"\nversion = "0\.1\.0"\nsource = \{ virtual = "\." \}/);
+    assert.deepEqual(distInfos(cwd), []);
   });
 });
