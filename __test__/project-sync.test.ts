@@ -194,4 +194,17 @@ describe('zephyr sync', { skip: python ? false : 'no CPython 3.12 on this machin
     assert.match(readFileSync(join(cwd, 'zephyr.lock'), 'utf8'), /name = "demo"\nversion = "0\.1\.0"\nsource = \{ virtual = "\." \}/);
     assert.deepEqual(distInfos(cwd), []);
   });
+
+  it('creates .venv again when its Python does not satisfy requires-python', { skip: machinePython('3.11') ? false : 'no CPython 3.11' }, async () => {
+    const cwd = join(box.cwd, 'repython');
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'pyproject.toml'), '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.12"\ndependencies = ["util"]\n');
+    const made = await box.run(['venv', '--python', machinePython('3.11') ?? ''], { cwd, env });
+    assert.equal(made.code, 0, made.stderr);
+    const r = await sync(cwd);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /does not satisfy requires-python >=3\.12/);
+    assert.ok(existsSync(site(cwd)), 'the environment is a 3.12 one now');
+    assert.deepEqual(distInfos(cwd), ['util-2.0.dist-info']);
+  });
 });
