@@ -13,6 +13,7 @@ import { markdownTable, summarize, type RowSummary } from './lib/stats.js';
 import { setupTools } from './lib/tools.js';
 import { compile } from './workloads/compile.js';
 import { install } from './workloads/install.js';
+import { project } from './workloads/project.js';
 import { startup } from './workloads/startup.js';
 import { venv } from './workloads/venv.js';
 
@@ -23,6 +24,9 @@ const WORKLOADS: Record<string, (ctx: Context) => Workload[]> = {
   'compile-ml': (ctx) => compile(ctx, 'compile-ml', 'ml.in'),
   'install-web': (ctx) => install(ctx, 'install-web', 'web.in'),
   'install-ml': (ctx) => install(ctx, 'install-ml', 'ml.in'),
+  // zephyr lock / uv lock on sets/*.in as a project; project-web also times sync and a no-op sync.
+  'project-web': (ctx) => project(ctx, 'project-web', 'web.in', true),
+  'project-ml': (ctx) => project(ctx, 'project-ml', 'ml.in', false),
   // Opt-in: the shared sets uv publishes its own numbers for (airflow is large and slow for pip-tools).
   'compile-trio': (ctx) => compile(ctx, 'compile-trio', join(SHARED_SETS_DIR, 'trio.in')),
   'compile-boto3': (ctx) => compile(ctx, 'compile-boto3', join(SHARED_SETS_DIR, 'boto3.in')),
