@@ -147,7 +147,7 @@ describe('zephyr sync', { skip: python ? false : 'no CPython 3.12 on this machin
     const afterUninstall = snapshot(join(cwd, '.venv'));
     const r = await run(cwd, ['sync', '--frozen', '--cache-dir', join(box.root, 'cache-fresh')]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /[Hh]ash mismatch for util-[0-9.]+-py3-none-any\.whl/);
+    assert.match(r.stderr, /zephyr\.lock: package `util [0-9.]+`: [Hh]ash mismatch for util-[0-9.]+-py3-none-any\.whl/);
     assert.deepEqual(snapshot(join(cwd, '.venv')), afterUninstall, 'nothing changed');
     assert.notDeepEqual(before, afterUninstall);
   });

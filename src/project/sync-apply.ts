@@ -229,7 +229,9 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
   try {
     const { fetchWheels } = await import('../install/fetch.js');
     // Every download is checked against the locked SHA-256 before anything changes.
-    const wheels = await fetchWheels(plan.install, files, client, settings.values['cache-dir']);
+    const wheels = await fetchWheels(plan.install, files, client, settings.values['cache-dir']).catch((err: unknown) => {
+      throw lockEntryError(err, resolved);
+    });
     const direct = new Set(directNames(lock, project));
     const remove = [...plan.install.flatMap((p: PlannedInstall) => (p.replaces ? [p.replaces] : [])), ...extraneous];
     await applyRecorded(
@@ -250,6 +252,18 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
     packages,
     createdEnvironment: created,
   };
+}
+
+/** A download that does not match its locked hash, named by its lock entry. */
+function lockEntryError(err: unknown, resolved: ResolvedPackage[]): unknown {
+  if (!(err instanceof ZephyrError) || err.code !== 'ZE_HASH_MISMATCH') return err;
+  const p = resolved.find((r) => err.message.includes(r.filename));
+  if (!p) return err;
+  return new ZephyrError(
+    err.code,
+    `zephyr.lock: package \`${p.name} ${p.version}\`: ${err.message}`,
+    'the file does not match the SHA-256 in the lock: if the lock was edited by hand, restore it (or delete it and run `zephyr lock`); otherwise the index serves other bytes than when it was locked',
+  );
 }
 
 function directNames(lock: Lockfile, project: Project): string[] {
