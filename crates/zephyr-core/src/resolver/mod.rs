@@ -243,7 +243,7 @@ impl Resolver {
                 }
                 Err(pubgrub::PubGrubError::NoSolution(tree)) => {
                     let result = report::conflict(&self.state, &tree);
-                    return Ok(match (result, markers::display(&region, self.state.opts.python_floor.as_ref())) {
+                    return Ok(match (result, markers::display(&region, self.state.opts.python_floor.as_ref(), self.state.opts.python_ceiling.as_ref())) {
                         (StepResult::Conflict { message, packages, hints }, Some(m)) => StepResult::Conflict {
                             message: format!("in the split where `{m}`:\n{message}"),
                             packages,

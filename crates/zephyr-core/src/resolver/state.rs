@@ -272,7 +272,7 @@ impl State {
     pub fn usable(&self, name: &str, c: &Candidate, pre_ok: bool) -> bool {
         (pre_ok || !c.version.any_prerelease())
             && (!c.yanked || self.yank_allowed(name, &c.version))
-            && c.requires_python.as_ref().map_or(true, |rp| rp.contains(&self.python_now.borrow()))
+            && c.requires_python.as_ref().is_none_or(|rp| rp.contains(&self.python_now.borrow()))
     }
 
     /// Decide `name` earlier from now on; false when it already is.

@@ -666,3 +666,15 @@ fn a_package_that_keeps_conflicting_is_decided_earlier() {
     let (result, _) = drive(&index, &options(&["a", "b"], json!({})));
     assert_eq!(resolved(&result), versions(&[("a", "1.0.0"), ("b", "2.0.9")]));
 }
+
+#[test]
+fn universal_markers_leave_out_what_requires_python_implies() {
+    let mut index = Index::new();
+    index.add("a", "1.0.0", &[]).add("b", "1.0.0", &[]);
+    let reqs = ["a ; python_version < '3.13' and sys_platform == 'linux'", "b ; python_version >= '3.8'"];
+    let (result, _) = drive(&index, &universal(&reqs, ">=3.9, <3.13"));
+    assert_eq!(
+        universal_packages(&result),
+        vec![("a".into(), "1.0.0".into(), Some("sys_platform == 'linux'".into())), ("b".into(), "1.0.0".into(), None)]
+    );
+}
