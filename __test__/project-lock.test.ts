@@ -164,6 +164,15 @@ describe('zephyr lock', { skip: python ? false : 'no CPython 3.11/3.12 on this m
     assert.deepEqual((tool?.['optional-dependencies']?.fancy ?? []).map((d) => d.name), ['b']);
   });
 
+  it('[tool.zephyr] dev-dependencies are the dev group', async () => {
+    const cwd = dir('tool-dev');
+    pyproject(cwd, ['pinme'], '\n[tool.zephyr]\ndev-dependencies = ["b"]\n');
+    const r = await lock(cwd);
+    assert.equal(r.code, 0, r.stderr);
+    const root = readLock(cwd).package.find((p) => p.name === 'demo-app');
+    assert.deepEqual(root?.['dev-dependencies'], { dev: [{ name: 'b' }] });
+  });
+
   it('a pyproject.toml that does not parse, or a bad requirement, is an error with the line', async () => {
     const cwd = dir('broken');
     mkdirSync(cwd, { recursive: true });

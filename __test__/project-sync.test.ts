@@ -50,6 +50,7 @@ describe('zephyr sync', { skip: python ? false : 'no CPython 3.12 on this machin
         { name: 'devtool', version: '1.0' },
         { name: 'lint', version: '1.0' },
         { name: 'stray', version: '1.0' },
+        { name: 'rich', version: '1.0', extras: { color: ['lint'] } },
         { name: 'plat', version: '1.0', wheelTags: ['cp312-cp312-win_amd64', 'cp312-cp312-macosx_11_0_arm64', 'cp312-cp312-manylinux_2_17_x86_64', 'cp312-cp312-manylinux_2_17_aarch64'] },
       ],
     });
@@ -146,7 +147,7 @@ describe('zephyr sync', { skip: python ? false : 'no CPython 3.12 on this machin
     const afterUninstall = snapshot(join(cwd, '.venv'));
     const r = await run(cwd, ['sync', '--frozen', '--cache-dir', join(box.root, 'cache-fresh')]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /[Hh]ash mismatch for util-[0-9.]+-py3-none-any\.whl/);
+    assert.match(r.stderr, /zephyr\.lock: package `util [0-9.]+`: [Hh]ash mismatch for util-[0-9.]+-py3-none-any\.whl/);
     assert.deepEqual(snapshot(join(cwd, '.venv')), afterUninstall, 'nothing changed');
     assert.notDeepEqual(before, afterUninstall);
   });
@@ -166,5 +167,44 @@ describe('zephyr sync', { skip: python ? false : 'no CPython 3.12 on this machin
     const syntax = await run(cwd, ['sync', '--frozen']);
     assert.notEqual(syntax.code, 0);
     assert.match(syntax.stderr, /zephyr\.lock:2:\d+: invalid TOML/);
+  });
+
+  it('--extra and --all-extras add the project\'s extras, and extras of dependencies follow the lock', async () => {
+    const cwd = join(box.cwd, 'extras');
+    project(cwd, ['rich[color]'], '\n[project.optional-dependencies]\ncli = ["stray"]\nweb = ["web"]\n');
+    const base = await sync(cwd);
+    assert.equal(base.code, 0, base.stderr);
+    assert.deepEqual(distInfos(cwd), ['lint-1.0.dist-info', 'rich-1.0.dist-info']);
+    const one = await sync(cwd, '--extra', 'cli');
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual(distInfos(cwd), ['lint-1.0.dist-info', 'rich-1.0.dist-info', 'stray-1.0.dist-info']);
+    const all = await sync(cwd, '--all-extras');
+    assert.equal(all.code, 0, all.stderr);
+    assert.deepEqual(distInfos(cwd), ['lint-1.0.dist-info', 'rich-1.0.dist-info', 'stray-1.0.dist-info', 'util-2.0.dist-info', 'web-1.0.dist-info']);
+    const unknown = await sync(cwd, '--extra', 'nope');
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /no extra `nope`/);
+  });
+
+  it('a project without dependencies locks and syncs to an empty environment', async () => {
+    const cwd = join(box.cwd, 'empty');
+    project(cwd, []);
+    const r = await sync(cwd);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(readFileSync(join(cwd, 'zephyr.lock'), 'utf8'), /name = "demo"\nversion = "0\.1\.0"\nsource = \{ virtual = "\." \}/);
+    assert.deepEqual(distInfos(cwd), []);
+  });
+
+  it('creates .venv again when its Python does not satisfy requires-python', { skip: machinePython('3.11') ? false : 'no CPython 3.11' }, async () => {
+    const cwd = join(box.cwd, 'repython');
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'pyproject.toml'), '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.12"\ndependencies = ["util"]\n');
+    const made = await box.run(['venv', '--python', machinePython('3.11') ?? ''], { cwd, env });
+    assert.equal(made.code, 0, made.stderr);
+    const r = await sync(cwd);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /does not satisfy requires-python >=3\.12/);
+    assert.ok(existsSync(site(cwd)), 'the environment is a 3.12 one now');
+    assert.deepEqual(distInfos(cwd), ['util-2.0.dist-info']);
   });
 });

@@ -1,6 +1,6 @@
 // Runs packse scenarios through the zephyr CLI against the hermetic test index.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cleanEnv, runZephyr } from '../helpers/cli.js';
@@ -33,6 +33,20 @@ export function scenarioArgs(s: Scenario, indexUrl: string, requirementsFile: st
   return args;
 }
 
+/**
+ * Universal scenarios go through `zephyr lock` in a temporary project whose requires-python is
+ * the root's (else `>=` the scenario's Python), as a user's project would.
+ */
+async function lockScenario(s: Scenario, indexUrl: string, work: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const dir = join(work, 'project');
+  mkdirSync(dir, { recursive: true });
+  const requiresPython = s.requiresPython ?? `>=${s.options.python ?? s.environment.python}`;
+  const deps = s.requires.map((r) => `  ${JSON.stringify(r)},`).join('\n');
+  writeFileSync(join(dir, 'pyproject.toml'), `[project]\nname = "conformance-root"\nversion = "0.1.0"\nrequires-python = ${JSON.stringify(requiresPython)}\ndependencies = [\n${deps}\n]\n`);
+  const args = ['lock', '--index-url', indexUrl, '--json', '--no-config'];
+  return runZephyr(args, { cwd: dir, env });
+}
+
 interface CompileJson {
   packages: { name: string; version: string }[];
 }
@@ -44,7 +58,7 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
     const reqs = join(work, 'requirements.in');
     writeFileSync(reqs, s.requires.join('\n') + '\n');
     const env = { ...cleanEnv(join(work, 'home')), ZEPHYR_CACHE_DIR: join(work, 'cache') };
-    const r = await runZephyr(scenarioArgs(s, index.url, reqs), { cwd: work, env });
+    const r = s.options.universal ? await lockScenario(s, index.url, work, env) : await runZephyr(scenarioArgs(s, index.url, reqs), { cwd: work, env });
     if (r.code === 2 || /internal error/.test(r.stderr)) return { name: s.name, outcome: 'failed', detail: `crashed: ${r.stderr.trim().split('\n')[0] ?? ''}` };
     if (!s.expected.satisfiable) {
       if (r.code === 0) return { name: s.name, outcome: 'failed', detail: `expected no solution, got ${r.stdout.replace(/\s+/g, ' ').slice(0, 200)}` };

@@ -98,13 +98,21 @@ export class SyncCommand extends ProjectCommand {
   allExtras = Option.Boolean('--all-extras', false, { description: 'Install every extra of the project' });
 
   async run(): Promise<number> {
+    const started = performance.now();
+    const { syncIsNoop, syncProject } = await import('../project/sync.js');
+    const { log, out, outJson } = await import('../ui/log.js');
+    const opts = { frozen: this.frozen, locked: this.locked, noDev: this.noDev, groups: this.group, extras: this.extra, allExtras: this.allExtras };
+    // Nothing to do: answered from the fingerprint, before settings, TOML or the native core load.
+    const unchanged = syncIsNoop(process.cwd(), opts);
+    if (unchanged !== undefined) {
+      if (this.json) outJson({ environment: unchanged, noop: true, installed: [], removed: [], packages: [], createdEnvironment: false });
+      else log.status(`The environment is up to date (${Math.round(performance.now() - started)}ms)`);
+      return 0;
+    }
     const settings = await this.settings();
     const { findProject } = await import('../project/pyproject.js');
-    const { syncProject } = await import('../project/sync.js');
-    const { log, out, outJson } = await import('../ui/log.js');
     const project = await findProject(process.cwd());
-    const started = performance.now();
-    const outcome = await syncProject(project, settings, { frozen: this.frozen, locked: this.locked, noDev: this.noDev, groups: this.group, extras: this.extra, allExtras: this.allExtras });
+    const outcome = await syncProject(project, settings, opts);
     if (this.json) {
       outJson(outcome);
       return 0;

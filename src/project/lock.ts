@@ -171,8 +171,15 @@ export async function lockProject(project: Project, settings: Settings, opts: Lo
   if (roots.length > 0) {
     const { findPython, effectiveRequest } = await import('../python/discover.js');
     const { runResolution } = await import('../resolve/session.js');
-    const request = effectiveRequest(settings.values.python, project.root) ?? project.requiresPython ?? undefined;
-    const interpreter = await findPython(request, process.env, project.root, settings.values['cache-dir']);
+    // The lock is for every Python of requires-python; the interpreter only supplies defaults
+    // (the default index), so any one does when none satisfies requires-python.
+    const explicit = effectiveRequest(settings.values.python, project.root);
+    const cacheDir = settings.values['cache-dir'];
+    const interpreter = await findPython(explicit ?? project.requiresPython ?? undefined, process.env, project.root, cacheDir).catch((err: unknown) => {
+      if (explicit !== undefined || project.requiresPython === null) throw err;
+      log.debug(`no interpreter satisfies requires-python ${project.requiresPython}; using the first one found`);
+      return findPython(undefined, process.env, project.root, cacheDir);
+    });
     const outcome = await runResolution(
       {
         inputs: { packages: roots.map((r) => r.requirement), requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: false },

@@ -42,7 +42,11 @@ async function projectEnvironment(project: Project, settings: Settings, venv: st
   const { BIN_NAME, isVenv } = await import('../python/venv.js');
   const python = join(venv, BIN_NAME, process.platform === 'win32' ? 'python.exe' : 'python');
   const cacheDir = settings.values['cache-dir'];
-  if (isVenv(venv) && existsSync(python)) return { env: { root: venv, interpreter: await queryInterpreter(python, cacheDir) }, created: false };
+  if (isVenv(venv) && existsSync(python)) {
+    const interpreter = await queryInterpreter(python, cacheDir);
+    if (await satisfiesRequiresPython(project.requiresPython, interpreter.facts.markers)) return { env: { root: venv, interpreter }, created: false };
+    log.status(`${venv} has Python ${interpreter.facts.version}, which does not satisfy requires-python ${project.requiresPython ?? ''}: creating it again`);
+  }
   const { findPython, effectiveRequest } = await import('../python/discover.js');
   const { createVenv } = await import('../python/venv.js');
   const request = effectiveRequest(settings.values.python, project.root) ?? project.requiresPython ?? undefined;
@@ -50,6 +54,20 @@ async function projectEnvironment(project: Project, settings: Settings, venv: st
   log.status(`Creating ${venv} with Python ${found.facts.version}`);
   const made = await createVenv({ path: venv, facts: found.facts });
   return { env: { root: venv, interpreter: await queryInterpreter(made.python, cacheDir) }, created: true };
+}
+
+/** Whether an interpreter (its marker environment) is within requires-python. */
+async function satisfiesRequiresPython(requiresPython: string | null, markers: object): Promise<boolean> {
+  if (requiresPython === null || requiresPython.trim() === '') return true;
+  const clauses = requiresPython.split(',').map((c) => /^\s*(===|==|!=|~=|<=|>=|<|>)\s*(\S+)\s*$/.exec(c));
+  if (clauses.some((c) => c === null)) return true;
+  const marker = clauses.map((c) => `python_full_version ${c?.[1] ?? ''} '${c?.[2] ?? ''}'`).join(' and ');
+  try {
+    const [ok] = await callNative((n) => n.evaluateMarkers([marker], JSON.stringify(markers)));
+    return ok !== false;
+  } catch {
+    return true;
+  }
 }
 
 /** Every marker in the lock, evaluated in one call. */
@@ -211,7 +229,9 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
   try {
     const { fetchWheels } = await import('../install/fetch.js');
     // Every download is checked against the locked SHA-256 before anything changes.
-    const wheels = await fetchWheels(plan.install, files, client, settings.values['cache-dir']);
+    const wheels = await fetchWheels(plan.install, files, client, settings.values['cache-dir']).catch((err: unknown) => {
+      throw lockEntryError(err, resolved);
+    });
     const direct = new Set(directNames(lock, project));
     const remove = [...plan.install.flatMap((p: PlannedInstall) => (p.replaces ? [p.replaces] : [])), ...extraneous];
     await applyRecorded(
@@ -232,6 +252,18 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
     packages,
     createdEnvironment: created,
   };
+}
+
+/** A download that does not match its locked hash, named by its lock entry. */
+function lockEntryError(err: unknown, resolved: ResolvedPackage[]): unknown {
+  if (!(err instanceof ZephyrError) || err.code !== 'ZE_HASH_MISMATCH') return err;
+  const p = resolved.find((r) => err.message.includes(r.filename));
+  if (!p) return err;
+  return new ZephyrError(
+    err.code,
+    `zephyr.lock: package \`${p.name} ${p.version}\`: ${err.message}`,
+    'the file does not match the SHA-256 in the lock: if the lock was edited by hand, restore it (or delete it and run `zephyr lock`); otherwise the index serves other bytes than when it was locked',
+  );
 }
 
 function directNames(lock: Lockfile, project: Project): string[] {

@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Settings } from '../settings/load.js';
 import { log } from '../ui/log.js';
 import type { Project } from './pyproject.js';
@@ -73,9 +73,9 @@ function environmentStamp(venv: string): string {
   return parts.join('\n');
 }
 
-function fingerprint(project: Project, lockText: string, opts: SyncOptions): string {
+function fingerprint(pyprojectText: string, lockText: string, opts: SyncOptions): string {
   const h = createHash('sha256');
-  h.update(project.text);
+  h.update(pyprojectText);
   h.update('\0');
   h.update(lockText);
   h.update('\0');
@@ -109,12 +109,41 @@ export async function installProjectEditable(project: Project, venv: string): Pr
   log.info(`note: ${project.name} itself is not installed into ${venv} yet: editable installs (PEP 660) need source builds, which come later`);
 }
 
+/**
+ * The no-op check before anything is parsed: the nearest pyproject.toml with a [project]
+ * table, its lock and .venv, compared by fingerprint. The environment's path when a sync would
+ * have nothing to do; undefined otherwise (then the full sync decides).
+ */
+export function syncIsNoop(cwd: string, opts: SyncOptions): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    const pyproject = join(dir, 'pyproject.toml');
+    if (existsSync(pyproject)) {
+      let text: string;
+      try {
+        text = readFileSync(pyproject, 'utf8');
+      } catch {
+        return undefined;
+      }
+      if (/^\s*\[project\]/m.test(text)) {
+        const venv = join(dir, '.venv');
+        const lockPath = join(dir, LOCK_FILENAME);
+        if (!existsSync(lockPath) || !existsSync(venv)) return undefined;
+        return upToDate(venv, fingerprint(text, readFileSync(lockPath, 'utf8'), opts)) ? venv : undefined;
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 export async function syncProject(project: Project, settings: Settings, opts: SyncOptions = {}): Promise<SyncOutcome> {
   const venv = join(project.root, '.venv');
   const lockPath = join(project.root, LOCK_FILENAME);
   // The fast path: nothing heavy is loaded before this check.
   if (existsSync(lockPath) && existsSync(venv)) {
-    const print = fingerprint(project, readFileSync(lockPath, 'utf8'), opts);
+    const print = fingerprint(project.text, readFileSync(lockPath, 'utf8'), opts);
     if (upToDate(venv, print)) {
       log.debug('the environment matches the lock (fingerprint)');
       return { environment: venv, noop: true, installed: [], removed: [], packages: [], createdEnvironment: false };
@@ -123,6 +152,6 @@ export async function syncProject(project: Project, settings: Settings, opts: Sy
   const { syncFromLock } = await import('./sync-apply.js');
   const outcome = await syncFromLock(project, settings, opts, venv, lockPath);
   if (project.isPackage) await installProjectEditable(project, venv);
-  saveFingerprint(venv, fingerprint(project, readFileSync(lockPath, 'utf8'), opts));
+  saveFingerprint(venv, fingerprint(project.text, readFileSync(lockPath, 'utf8'), opts));
   return outcome;
 }

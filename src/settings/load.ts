@@ -135,6 +135,9 @@ export function loadSettings(options: LoadOptions): Settings {
   });
 }
 
+/** Keys of [tool.zephyr] that describe the project rather than configure zephyr. */
+const PROJECT_KEYS = new Set(['dev-dependencies']);
+
 function applyTable(
   doc: TomlDocument,
   table: Record<string, unknown>,
@@ -143,6 +146,8 @@ function applyTable(
   set: (key: SettingKey, value: SettingValue, source: SettingSource) => void,
 ): void {
   for (const [key, raw] of Object.entries(table)) {
+    // Project data, not a setting: read by src/project/pyproject.ts.
+    if (layer === 'project' && PROJECT_KEYS.has(key)) continue;
     const def = settingDef(key);
     if (!def) {
       const near = closest(key, SETTINGS.map((s) => s.key));

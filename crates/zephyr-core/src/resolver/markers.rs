@@ -106,11 +106,15 @@ pub fn lowest_python(region: &MarkerTree, floor: &Version) -> Version {
 }
 
 /// A marker as text for output, without the part every environment of the
-/// resolution already satisfies (`python_full_version >= floor`); `None` when always true.
-pub fn display(marker: &MarkerTree, floor: Option<&Version>) -> Option<String> {
-    let simplified = match floor {
-        Some(f) => marker.clone().simplify_python_versions(Bound::Included(f), Bound::Unbounded),
-        None => marker.clone(),
+/// resolution already satisfies (Requires-Python: `floor <= python < ceiling`);
+/// `None` when always true.
+pub fn display(marker: &MarkerTree, floor: Option<&Version>, ceiling: Option<&Version>) -> Option<String> {
+    let lower = floor.map_or(Bound::Unbounded, Bound::Included);
+    let upper = ceiling.map_or(Bound::Unbounded, Bound::Excluded);
+    let simplified = if floor.is_some() || ceiling.is_some() {
+        marker.clone().simplify_python_versions(lower, upper)
+    } else {
+        marker.clone()
     };
     simplified.try_to_string()
 }

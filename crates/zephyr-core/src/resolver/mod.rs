@@ -191,20 +191,25 @@ impl Resolver {
         if self.state.opts.universal {
             return self.run_universal();
         }
-        let provider = Provider::new(&self.state);
-        match pubgrub::resolve(&provider, Pkg::Root, state::root_version()) {
-            Ok(solution) => Ok(self.state.resolved(&solution)),
-            Err(pubgrub::PubGrubError::NoSolution(tree)) => Ok(report::conflict(&self.state, &tree)),
-            Err(pubgrub::PubGrubError::ErrorChoosingVersion { source: NeedData, .. })
-            | Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source: NeedData, .. }) => {
-                provider.lookahead();
-                let (projects, metadata) = provider.take_needs();
-                if projects.is_empty() && metadata.is_empty() {
-                    return Err(CoreError::Resolver("the resolver stopped without saying what it needs".into()));
+        loop {
+            let provider = Provider::new(&self.state);
+            return match pubgrub::resolve(&provider, Pkg::Root, state::root_version()) {
+                Ok(solution) => Ok(self.state.resolved(&solution)),
+                Err(pubgrub::PubGrubError::NoSolution(tree)) => Ok(report::conflict(&self.state, &tree)),
+                Err(pubgrub::PubGrubError::ErrorChoosingVersion { source: NeedData, .. })
+                | Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source: NeedData, .. }) => {
+                    if provider.take_restart() {
+                        continue;
+                    }
+                    provider.lookahead();
+                    let (projects, metadata) = provider.take_needs();
+                    if projects.is_empty() && metadata.is_empty() {
+                        return Err(CoreError::Resolver("the resolver stopped without saying what it needs".into()));
+                    }
+                    Ok(StepResult::Need { projects, metadata })
                 }
-                Ok(StepResult::Need { projects, metadata })
-            }
-            Err(other) => Err(CoreError::Resolver(other.to_string())),
+                Err(other) => Err(CoreError::Resolver(other.to_string())),
+            };
         }
     }
 }
@@ -238,7 +243,7 @@ impl Resolver {
                 }
                 Err(pubgrub::PubGrubError::NoSolution(tree)) => {
                     let result = report::conflict(&self.state, &tree);
-                    return Ok(match (result, markers::display(&region, self.state.opts.python_floor.as_ref())) {
+                    return Ok(match (result, markers::display(&region, self.state.opts.python_floor.as_ref(), self.state.opts.python_ceiling.as_ref())) {
                         (StepResult::Conflict { message, packages, hints }, Some(m)) => StepResult::Conflict {
                             message: format!("in the split where `{m}`:\n{message}"),
                             packages,
@@ -249,6 +254,9 @@ impl Resolver {
                 }
                 Err(pubgrub::PubGrubError::ErrorChoosingVersion { source: NeedData, .. })
                 | Err(pubgrub::PubGrubError::ErrorRetrievingDependencies { source: NeedData, .. }) => {
+                    if provider.take_restart() {
+                        continue;
+                    }
                     if let Some(cells) = provider.take_fork() {
                         splits += 1;
                         if splits > 256 {

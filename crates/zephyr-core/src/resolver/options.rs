@@ -153,6 +153,8 @@ pub struct Options {
     pub base_region: MarkerTree,
     /// Universal: the lower bound of Requires-Python (for simplifying markers).
     pub python_floor: Option<Version>,
+    /// Universal: the exclusive upper bound of Requires-Python (`<V`), if any.
+    pub python_ceiling: Option<Version>,
 }
 
 
@@ -229,10 +231,10 @@ impl Options {
         let override_reqs = parse_list(&raw.overrides)?;
 
         let universal = raw.universal;
-        let (base_region, python_floor) = if universal {
+        let (base_region, python_floor, python_ceiling) = if universal {
             universal_region(raw.requires_python.as_deref(), raw.python_version.as_deref())?
         } else {
-            (MarkerTree::TRUE, None)
+            (MarkerTree::TRUE, None, None)
         };
         let python_version = match &python_floor {
             Some(v) => Some(v.to_string()),
@@ -349,6 +351,7 @@ impl Options {
             universal,
             base_region,
             python_floor,
+            python_ceiling,
         })
     }
 
@@ -364,7 +367,10 @@ impl Options {
 /// The project's Requires-Python as a marker region, and its lower bound (the Python
 /// that universal resolution checks packages' Requires-Python against). Without a
 /// Requires-Python, `python_version` (else 3.8) is the lower bound.
-fn universal_region(requires_python: Option<&str>, python_version: Option<&str>) -> CoreResult<(MarkerTree, Option<Version>)> {
+fn universal_region(
+    requires_python: Option<&str>,
+    python_version: Option<&str>,
+) -> CoreResult<(MarkerTree, Option<Version>, Option<Version>)> {
     let text = match requires_python.map(str::trim).filter(|s| !s.is_empty()) {
         Some(t) => t.to_string(),
         None => format!(">={}", python_version.unwrap_or("3.8")),
@@ -373,7 +379,15 @@ fn universal_region(requires_python: Option<&str>, python_version: Option<&str>)
         .map_err(|e| CoreError::BadOptions(format!("invalid requires-python `{text}`: {e}")))?;
     let mut region = MarkerTree::TRUE;
     let mut floor: Option<Version> = None;
+    let mut ceiling: Option<Version> = None;
     for spec in specs.iter() {
+        if *spec.operator() == Operator::LessThan {
+            let v = spec.version().clone();
+            ceiling = Some(match ceiling {
+                Some(c) if c <= v => c,
+                _ => v,
+            });
+        }
         let whole = spec.to_string();
         let op = spec.operator().to_string();
         let marker_text = format!("python_full_version {op} '{}'", whole.get(op.len()..).unwrap_or_default().trim());
@@ -389,5 +403,5 @@ fn universal_region(requires_python: Option<&str>, python_version: Option<&str>)
         }
     }
     let floor = floor.unwrap_or_else(|| Version::new([3u64, 8]));
-    Ok((region, Some(floor)))
+    Ok((region, Some(floor), ceiling))
 }

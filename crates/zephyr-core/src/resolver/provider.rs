@@ -74,7 +74,16 @@ pub struct Provider<'a> {
     last_range: RefCell<HashMap<String, VersionRange>>,
     /// Universal mode: the run stopped to split the fork into these regions.
     fork: RefCell<Option<Vec<MarkerTree>>>,
+    /// Versions of each package whose dependencies the solver asked for in this run.
+    tried: RefCell<HashMap<String, HashSet<Version>>>,
+    /// The run stopped to start again with a package decided earlier (see `note_tried`).
+    restart: RefCell<bool>,
 }
+
+/// After this many versions of one package were tried in a run (it keeps being rejected
+/// because of a decision made before it), the package is decided earlier in the next run,
+/// as uv does, instead of walking down to an old version that avoids the conflict.
+const WALK_LIMIT: usize = 5;
 
 /// How many further versions to prefetch when the solver walks down a package's versions.
 const BACKTRACK_PREFETCH: usize = 8;
@@ -91,6 +100,8 @@ impl<'a> Provider<'a> {
             order: RefCell::new(HashMap::new()),
             last_range: RefCell::new(HashMap::new()),
             fork: RefCell::new(None),
+            tried: RefCell::new(HashMap::new()),
+            restart: RefCell::new(false),
         }
     }
 
@@ -164,6 +175,28 @@ impl<'a> Provider<'a> {
         }
     }
 
+    /// Whether the run stopped to start again with a package decided earlier.
+    pub fn take_restart(&self) -> bool {
+        std::mem::take(&mut *self.restart.borrow_mut())
+    }
+
+    /// Records that `version` of `name` is being tried; true when the package has now walked
+    /// through enough versions to be decided earlier (the run then starts again).
+    fn note_tried(&self, pkg: &Pkg, version: &Version) -> bool {
+        let Pkg::Base(name) = pkg else { return false };
+        let walked = {
+            let mut tried = self.tried.borrow_mut();
+            let set = tried.entry(name.clone()).or_default();
+            set.insert(version.clone());
+            set.len()
+        };
+        if walked >= WALK_LIMIT && self.st.boost(name) {
+            *self.restart.borrow_mut() = true;
+            return true;
+        }
+        false
+    }
+
     /// The regions the current fork must be split into, when the run stopped for that.
     pub fn take_fork(&self) -> Option<Vec<MarkerTree>> {
         self.fork.borrow_mut().take()
@@ -208,6 +241,7 @@ impl DependencyProvider for Provider<'_> {
             Pkg::Root => 9,
             Pkg::Python => 8,
             _ if is_pin(range) => 5,
+            Pkg::Base(n) if self.st.boosted(n) => 4,
             Pkg::Base(n) if self.st.opts.direct.contains(n) => 3,
             Pkg::Extra(..) => 2,
             Pkg::Base(_) => 1,
@@ -245,6 +279,9 @@ impl DependencyProvider for Provider<'_> {
     ) -> Result<Dependencies<Pkg, VersionRange, Unusable>, NeedData> {
         match self.st.dependencies(package, version) {
             DepsOutcome::Ok(map) => {
+                if self.note_tried(package, version) {
+                    return Err(NeedData);
+                }
                 self.visited.borrow_mut().push((package.clone(), version.clone()));
                 Ok(Dependencies::Available((*map).clone()))
             }

@@ -2,7 +2,7 @@
 //! caches that survive between steps.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 use std::str::FromStr;
 
@@ -87,6 +87,8 @@ pub struct State {
     region: RefCell<MarkerTree>,
     python_now: RefCell<Version>,
     fork_prefs: RefCell<HashMap<String, Version>>,
+    /// Packages decided before others of their kind (they kept conflicting; see provider).
+    boosted: RefCell<HashSet<String>>,
 }
 
 /// Requires-Python with upper bounds dropped, as uv does: `<3.9`/`<=3.8` caps are
@@ -138,6 +140,7 @@ impl State {
             region: RefCell::new(opts.base_region.clone()),
             python_now: RefCell::new(opts.python.clone()),
             fork_prefs: RefCell::new(HashMap::new()),
+            boosted: RefCell::new(HashSet::new()),
             opts,
         }
     }
@@ -269,7 +272,16 @@ impl State {
     pub fn usable(&self, name: &str, c: &Candidate, pre_ok: bool) -> bool {
         (pre_ok || !c.version.any_prerelease())
             && (!c.yanked || self.yank_allowed(name, &c.version))
-            && c.requires_python.as_ref().map_or(true, |rp| rp.contains(&self.python_now.borrow()))
+            && c.requires_python.as_ref().is_none_or(|rp| rp.contains(&self.python_now.borrow()))
+    }
+
+    /// Decide `name` earlier from now on; false when it already is.
+    pub fn boost(&self, name: &str) -> bool {
+        self.boosted.borrow_mut().insert(name.to_string())
+    }
+
+    pub fn boosted(&self, name: &str) -> bool {
+        self.boosted.borrow().contains(name)
     }
 
     /// The Python the solver checks Requires-Python against (per fork in universal mode).

@@ -652,3 +652,29 @@ fn universal_python_fork_allows_newer_packages() {
     assert_eq!(got.len(), 2, "{got:?}");
     assert_eq!(got[1].1, "2.0.0");
 }
+
+#[test]
+fn a_package_that_keeps_conflicting_is_decided_earlier() {
+    // b's newest versions all need a==1; without the heuristic the solver keeps a 2.0
+    // and walks b down to 1.0, which drags in an old dependency.
+    let mut index = Index::new();
+    index.add("a", "1.0.0", &[]).add("a", "2.0.0", &[]).add("too-old", "1.0.0", &[]);
+    index.add("b", "1.0.0", &["too-old"]);
+    for patch in 0..10 {
+        index.add("b", &format!("2.0.{patch}"), &["a==1.0.0"]);
+    }
+    let (result, _) = drive(&index, &options(&["a", "b"], json!({})));
+    assert_eq!(resolved(&result), versions(&[("a", "1.0.0"), ("b", "2.0.9")]));
+}
+
+#[test]
+fn universal_markers_leave_out_what_requires_python_implies() {
+    let mut index = Index::new();
+    index.add("a", "1.0.0", &[]).add("b", "1.0.0", &[]);
+    let reqs = ["a ; python_version < '3.13' and sys_platform == 'linux'", "b ; python_version >= '3.8'"];
+    let (result, _) = drive(&index, &universal(&reqs, ">=3.9, <3.13"));
+    assert_eq!(
+        universal_packages(&result),
+        vec![("a".into(), "1.0.0".into(), Some("sys_platform == 'linux'".into())), ("b".into(), "1.0.0".into(), None)]
+    );
+}

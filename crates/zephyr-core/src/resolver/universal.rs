@@ -55,12 +55,12 @@ impl EdgeSet {
         *entry = or(entry, &m);
     }
 
-    fn finish(self, floor: Option<&Version>) -> Vec<Edge> {
+    fn finish(self, floor: Option<&Version>, ceiling: Option<&Version>) -> Vec<Edge> {
         let mut out: Vec<Edge> = self
             .edges
             .into_iter()
             .filter(|(_, m)| !m.is_false())
-            .map(|((name, version, extras, _), m)| Edge { name, version: version.to_string(), extras, marker: display(&m, floor) })
+            .map(|((name, version, extras, _), m)| Edge { name, version: version.to_string(), extras, marker: display(&m, floor, ceiling) })
             .collect();
         out.sort();
         out.dedup();
@@ -162,6 +162,7 @@ fn reach(st: &State, fork: &Fork) -> HashMap<Pkg, MarkerTree> {
 /// and the forks' markers.
 pub fn merge(st: &State, forks: &[Fork]) -> (Vec<ResolvedPackage>, Vec<RootEdge>, Vec<String>) {
     let floor = st.opts.python_floor.as_ref();
+    let ceiling = st.opts.python_ceiling.as_ref();
     let mut acc: BTreeMap<(String, Version), Acc> = BTreeMap::new();
     let mut root_edges: BTreeMap<usize, EdgeSet> = BTreeMap::new();
     for fork in forks {
@@ -219,7 +220,7 @@ pub fn merge(st: &State, forks: &[Fork]) -> (Vec<ResolvedPackage>, Vec<RootEdge>
     for ((name, v), a) in acc {
         let Some(marker) = a.marker else { continue };
         let cand = st.projects.get(&name).and_then(|p| p.candidates.get(&v));
-        let edges = a.edges.finish(floor);
+        let edges = a.edges.finish(floor, ceiling);
         packages.push(ResolvedPackage {
             name: name.clone(),
             version: v.to_string(),
@@ -228,17 +229,17 @@ pub fn merge(st: &State, forks: &[Fork]) -> (Vec<ResolvedPackage>, Vec<RootEdge>
             extras: a.extras.iter().cloned().collect(),
             dependencies: edges.iter().map(|e| e.name.clone()).collect::<BTreeSet<_>>().into_iter().collect(),
             requested_by_root: a.requested_by_root,
-            marker: display(&marker, floor),
+            marker: display(&marker, floor, ceiling),
             edges,
-            extra_edges: a.extra_edges.into_iter().map(|(e, set)| (e, set.finish(floor))).collect(),
+            extra_edges: a.extra_edges.into_iter().map(|(e, set)| (e, set.finish(floor, ceiling))).collect(),
         });
     }
     let root: Vec<RootEdge> = root_edges
         .into_iter()
-        .flat_map(|(index, set)| set.finish(floor).into_iter().map(move |edge| RootEdge { index, edge }))
+        .flat_map(|(index, set)| set.finish(floor, ceiling).into_iter().map(move |edge| RootEdge { index, edge }))
         .collect();
     let fork_markers: Vec<String> = if forks.len() > 1 {
-        forks.iter().filter_map(|f| display(&f.region, floor)).collect()
+        forks.iter().filter_map(|f| display(&f.region, floor, ceiling)).collect()
     } else {
         Vec::new()
     };
