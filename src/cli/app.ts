@@ -7,6 +7,7 @@ import { CacheCleanCommand, CacheDirCommand } from './cache.js';
 import { ConfigCommand } from './config.js';
 import { HistoryCommand, RollbackCommand } from './history.js';
 import { PipCompileCommand, PipFreezeCommand, PipInstallCommand, PipListCommand, PipUninstallCommand } from './pip.js';
+import { PipCheckCommand, PipShowCommand, PipTreeCommand } from './pip-inspect.js';
 import { PythonFindCommand, PythonListCommand } from './python.js';
 import { ShellInitCommand } from './shell-init.js';
 import { VenvActivateCommand, VenvCommand, VenvCreateCommand, VenvListCommand, VenvRemoveCommand } from './venv.js';
@@ -42,6 +43,9 @@ for (const command of [
   PipUninstallCommand,
   PipListCommand,
   PipFreezeCommand,
+  PipShowCommand,
+  PipCheckCommand,
+  PipTreeCommand,
   HistoryCommand,
   RollbackCommand,
   PythonFindCommand,

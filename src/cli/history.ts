@@ -71,7 +71,7 @@ export class RollbackCommand extends ZephyrCommand {
     const history = readHistory(environment);
     const n = rollbackTarget(history, requested);
     await recoverEnvironment(environment);
-    const installed = installedDistributions(environment.interpreter.facts);
+    const installed = await installedDistributions(environment.interpreter.facts);
     const plan = planRollback(replay(history, n), installed);
     if (plan.install.length === 0 && plan.remove.length === 0) {
       if (this.json) outJson({ environment: environment.root, generation: n, installed: [], removed: [] });

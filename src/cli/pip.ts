@@ -148,7 +148,7 @@ export class PipInstallCommand extends ResolvingCommand {
     const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
     const { applyPlan, recoverEnvironment } = await import('../install/apply.js');
     if (!this.dryRun) await recoverEnvironment(environment);
-    const installed = installedDistributions(environment.interpreter.facts);
+    const installed = await installedDistributions(environment.interpreter.facts);
     const request = this.common(this.packages, { ...environment.interpreter, origin: 'requested' }, installed);
     await runResolution(request, settings, async ({ resolution }, client) => {
       const plan = planInstall(resolution.packages, installed, this.reinstall);
@@ -200,7 +200,7 @@ export class PipUninstallCommand extends ZephyrCommand {
     const { out, outJson, log } = await import('../ui/log.js');
     const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
     await recoverEnvironment(environment);
-    const installed = new Map(installedDistributions(environment.interpreter.facts).map((d) => [d.name, d]));
+    const installed = new Map((await installedDistributions(environment.interpreter.facts)).map((d) => [d.name, d]));
     const { normalizeName } = await import('../index/names.js');
     const wanted = this.packages.map(normalizeName);
     const missing = wanted.filter((n) => !installed.has(n));
@@ -234,7 +234,7 @@ export class PipListCommand extends ZephyrCommand {
     const { installedDistributions } = await import('../install/installed.js');
     const { out, outJson } = await import('../ui/log.js');
     const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
-    const list = installedDistributions(environment.interpreter.facts).map((d) => ({ name: d.name, version: d.version }));
+    const list = (await installedDistributions(environment.interpreter.facts)).map((d) => ({ name: d.name, version: d.version }));
     if (this.json) {
       outJson(list);
       return;
@@ -256,6 +256,6 @@ export class PipFreezeCommand extends ZephyrCommand {
     const { installedDistributions } = await import('../install/installed.js');
     const { out } = await import('../ui/log.js');
     const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
-    for (const d of installedDistributions(environment.interpreter.facts)) out(`${d.name}==${d.version}`);
+    for (const d of await installedDistributions(environment.interpreter.facts)) out(`${d.name}==${d.version}`);
   }
 }
