@@ -111,4 +111,23 @@ describe('zephyr pip show / check / tree', { skip: python ? false : 'no CPython 
     const tree = await box.run(['pip', 'tree', '--package', 'extra-pkg']);
     assert.equal(tree.stdout, ['extra-pkg v1.0', '└── fancydep (not installed)', ''].join('\n'));
   });
+
+  it('list --outdated asks the index for the latest installable version of each package', async () => {
+    index.addPackages([
+      { name: 'App', version: '1.1', wheel: false },
+      { name: 'lonely', version: '0.2b1' },
+      { name: 'lonely', version: '0.3', wheelTags: ['cp39-cp39-win_amd64'], sdist: false },
+      { name: 'extra-pkg', version: '9.0', requiresPython: '<3' },
+    ]);
+    const r = await box.run(['pip', 'list', '--outdated', '--index-url', index.url]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.match(lines[0] ?? '', /^Package +Version +Latest +Type$/);
+    assert.match(lines[1] ?? '', /^-+ -+ -+ -+$/);
+    assert.deepEqual(lines.slice(2).map((l) => l.split(/ +/).join(' ')), ['app 1.0 1.1 sdist', 'lib 1.0 2.0 wheel']);
+    const pre = await box.run(['pip', 'list', '--outdated', '--pre', '--json', '--index-url', index.url]);
+    assert.equal(pre.code, 0, pre.stderr);
+    const rows = JSON.parse(pre.stdout) as { name: string; version: string; latest: string; type: string }[];
+    assert.deepEqual(rows.map((x) => `${x.name} ${x.version} ${x.latest} ${x.type}`), ['app 1.0 1.1 sdist', 'lib 1.0 2.0 wheel', 'lonely 0.1 0.2b1 wheel']);
+  });
 });

@@ -57,6 +57,12 @@ export interface NativeCore {
    * Errors: `ZE_BAD_OPTIONS`.
    */
   analyzeDependencies(requestJson: string): string;
+  /**
+   * JSON `{tags, pythonVersion, pre, projects: [{name, installed, files: [{filename, requiresPython, yanked}]}]}`
+   * in, JSON `[{name, latest, kind: 'wheel'|'sdist'|null, outdated}]` out: the latest version of each project
+   * that can be installed for the target. Errors: `ZE_BAD_OPTIONS`.
+   */
+  latestVersions(requestJson: string): string;
   // --- install bindings (end)
 }
 

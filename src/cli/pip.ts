@@ -133,6 +133,7 @@ export class PipInstallCommand extends ResolvingCommand {
   dryRun = Option.Boolean('--dry-run', false, { description: 'Resolve and show what would change, without installing' });
   reinstall = Option.Boolean('--reinstall,--force-reinstall', false, { description: 'Install again even what is already at the resolved version' });
   linkMode = Option.String('--link-mode', { validator: t.isEnum(LINK_MODES), description: 'clone, hardlink, copy or symlink (files from the cache)' });
+  noDeps = Option.Boolean('--no-deps', false, { description: 'Install only the named packages, none of their dependencies' });
 
   protected override settingFlags(): FlagValues {
     return { ...super.settingFlags(), ...this.flag('link-mode', this.linkMode, '--link-mode') };
@@ -150,7 +151,8 @@ export class PipInstallCommand extends ResolvingCommand {
     if (!this.dryRun) await recoverEnvironment(environment);
     const installed = await installedDistributions(environment.interpreter.facts);
     const request = this.common(this.packages, { ...environment.interpreter, origin: 'requested' }, installed);
-    await runResolution(request, settings, async ({ resolution }, client) => {
+    const resolveFor = this.noDeps ? (await import('../install/no-deps.js')).resolveWithoutDependencies : runResolution;
+    await resolveFor(request, settings, async ({ resolution }, client) => {
       const plan = planInstall(resolution.packages, installed, this.reinstall);
       const changes = plan.install.map((p) => ({ name: p.package.name, version: p.package.version, installed: p.replaces?.version ?? null }));
       if (this.dryRun) {
@@ -225,8 +227,28 @@ export class PipUninstallCommand extends ZephyrCommand {
 
 export class PipListCommand extends ZephyrCommand {
   static override paths = [['pip', 'list']];
-  static override usage = Command.Usage({ description: 'List the packages installed in the environment' });
+  static override usage = Command.Usage({
+    description: 'List the packages installed in the environment',
+    examples: [['Packages with a newer version on the index', 'zephyr pip list --outdated']],
+  });
   json = Option.Boolean('--json', false, { description: 'Print the list as JSON' });
+  outdated = Option.Boolean('-o,--outdated', false, { description: 'Only packages with a newer version on the index, with that version' });
+  pre = Option.Boolean('--pre', false, { description: 'Count pre-releases as newer versions (--outdated)' });
+  indexUrl = Option.String('-i,--index-url', { description: 'The package index (PEP 503/691) (--outdated)' });
+  extraIndexUrl = Option.Array('--extra-index-url', { description: 'More indexes (--outdated)' });
+  findLinks = Option.Array('-f,--find-links', { description: 'Folders or pages with distributions (--outdated)' });
+  offline = Option.Boolean('--offline', { description: 'Use only cached index responses (--outdated)' });
+  allowInsecureHost = Option.Array('--allow-insecure-host', { description: 'Allow plain HTTP to this host' });
+
+  protected override settingFlags(): FlagValues {
+    return {
+      ...this.flag('index-url', this.indexUrl, '--index-url'),
+      ...this.flag('extra-index-url', this.extraIndexUrl, '--extra-index-url'),
+      ...this.flag('find-links', this.findLinks, '--find-links'),
+      ...this.flag('offline', this.offline, '--offline'),
+      ...this.flag('allow-insecure-host', this.allowInsecureHost, '--allow-insecure-host'),
+    };
+  }
 
   async run(): Promise<void> {
     const settings = await this.settings();
@@ -234,7 +256,9 @@ export class PipListCommand extends ZephyrCommand {
     const { installedDistributions } = await import('../install/installed.js');
     const { out, outJson } = await import('../ui/log.js');
     const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
-    const list = (await installedDistributions(environment.interpreter.facts)).map((d) => ({ name: d.name, version: d.version }));
+    const installed = await installedDistributions(environment.interpreter.facts);
+    if (this.outdated) return this.listOutdated(installed, environment.interpreter.facts, settings);
+    const list = installed.map((d) => ({ name: d.name, version: d.version }));
     if (this.json) {
       outJson(list);
       return;
@@ -243,6 +267,25 @@ export class PipListCommand extends ZephyrCommand {
     out(`${'Package'.padEnd(width)} Version`);
     out(`${'-'.repeat(width)} -------`);
     for (const d of list) out(`${d.name.padEnd(width)} ${d.version}`);
+  }
+
+  private async listOutdated(
+    installed: import('../install/installed.js').InstalledDistribution[],
+    facts: import('../python/interpreter.js').InterpreterFacts,
+    settings: import('../settings/load.js').Settings,
+  ): Promise<void> {
+    const { inputsAndClient } = await import('../install/index-client.js');
+    const { outdatedPackages } = await import('../install/outdated.js');
+    const { renderTable } = await import('../install/table.js');
+    const { out, outJson } = await import('../ui/log.js');
+    const { client } = await inputsAndClient({ packages: [], requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: false }, settings, facts);
+    try {
+      const rows = await outdatedPackages(client, facts, installed, this.pre || settings.values.prerelease === 'allow');
+      if (this.json) outJson(rows);
+      else if (rows.length > 0) for (const line of renderTable(['Package', 'Version', 'Latest', 'Type'], rows.map((r) => [r.name, r.version, r.latest, r.type]))) out(line);
+    } finally {
+      await client.close();
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import type { InstalledDistribution } from './installed.js';
 
 export type { AppliedRequirement, DistDependencies } from '../native.js';
 
-export async function analyzeInstalled(facts: InterpreterFacts, dists: InstalledDistribution[]): Promise<DistDependencies[]> {
+export async function analyzeInstalled(facts: InterpreterFacts, dists: Pick<InstalledDistribution, 'name' | 'version' | 'requiresDist'>[]): Promise<DistDependencies[]> {
   const request = {
     markerEnvironment: facts.markers,
     dists: dists.map((d) => ({ name: d.name, version: d.version, requiresDist: d.requiresDist })),

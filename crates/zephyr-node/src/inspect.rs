@@ -13,3 +13,10 @@ use crate::errors::to_napi;
 pub fn analyze_dependencies(request_json: String) -> napi::Result<String> {
     zephyr_core::install::analyze_dependencies_json(&request_json).map_err(to_napi)
 }
+
+/// JSON `LatestRequest` (`{tags, pythonVersion, pre, projects: [{name, installed, files}]}`) in,
+/// JSON `LatestVersion[]` out: the latest version of each project that can be installed here.
+#[napi]
+pub fn latest_versions(request_json: String) -> napi::Result<String> {
+    zephyr_core::install::latest_versions_json(&request_json).map_err(to_napi)
+}
