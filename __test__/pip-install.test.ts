@@ -5,8 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { machinePython, runCommand, sandbox, type Sandbox } from './helpers/cli.js';
+import { machinePython, runCommand, sandbox, zephyrBin, type Sandbox } from './helpers/cli.js';
 import { startTestIndex, type TestIndex } from './helpers/test-index.js';
 
 const python = machinePython('3.12') ?? machinePython('3.11');
@@ -193,5 +194,33 @@ describe('zephyr pip install', { skip: python ? false : 'no CPython 3.11/3.12 on
     assert.match(none.stderr, /no version of greet>5/);
     const after = await box.run(['pip', 'freeze'], { env });
     assert.equal(after.stdout, 'colors==1.0\ngreet==1.0\n');
+  });
+  it('shows one download progress bar on a terminal, and none when stderr is not one or with -q', async () => {
+    const big = { name: 'bigdata', version: '1.0', files: { 'bigdata/__init__.py': '', 'bigdata/blob.bin': new Uint8Array(3_000_000).map((_, i) => (i * 7919) % 251) } };
+    index.addPackages([big, { ...big, version: '1.1' }, { ...big, version: '1.2' }]);
+    const fresh = (name: string): Record<string, string> => ({ VIRTUAL_ENV: join(box.root, `progress-${name}`), ZEPHYR_CACHE_DIR: join(box.root, `cache-${name}`) });
+    for (const name of ['pipe', 'tty', 'quiet']) {
+      const made = await box.run(['venv', join(box.root, `progress-${name}`), '--python', python ?? '']);
+      assert.equal(made.code, 0, made.stderr);
+    }
+    const piped = await box.run(['pip', 'install', '--index-url', index.url, 'bigdata==1.0'], { env: fresh('pipe') });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.doesNotMatch(piped.stderr, /Downloading|\r|\x1b\[/, 'no bar and no terminal codes when stderr is a pipe');
+    let hasScript = true;
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' });
+    } catch {
+      hasScript = false;
+    }
+    if (!hasScript) return;
+    const inTerminal = (args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
+      runCommand('script', ['-qec', [process.execPath, zephyrBin, ...args].join(' '), '/dev/null'], { cwd: box.cwd, env: { ...box.env, ...env } });
+    const tty = await inTerminal(['pip', 'install', '--index-url', index.url, 'bigdata==1.1'], fresh('tty'));
+    assert.equal(tty.code, 0, tty.stdout);
+    assert.match(tty.stdout, /Downloading \[.*\] \d\/1 files \| [\d.]+ (B|KiB|MiB)\/[\d.]+ (B|KiB|MiB) \| [\d.]+ (B|KiB|MiB|GiB)\/s/);
+    assert.match(tty.stdout, /\+ bigdata==1\.1/);
+    const quiet = await inTerminal(['pip', 'install', '-q', '--index-url', index.url, 'bigdata==1.2'], fresh('quiet'));
+    assert.equal(quiet.code, 0, quiet.stdout);
+    assert.doesNotMatch(quiet.stdout, /Downloading/);
   });
 });

@@ -171,7 +171,8 @@ export class PipInstallCommand extends ResolvingCommand {
       }
       const { fetchWheels } = await import('../install/fetch.js');
       const started = performance.now();
-      const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir']);
+      const { downloadProgress } = await import('../ui/progress.js');
+      const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir'], downloadProgress());
       const requested = new Set(resolution.packages.filter((p) => p.requestedByRoot).map((p) => p.name));
       const report = await applyPlan(environment, wheels, settings.values['link-mode'], requested, process.argv.slice(2));
       const ms = Math.round(performance.now() - started);

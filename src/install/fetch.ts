@@ -8,6 +8,7 @@ import type { DistFile } from '../index/types.js';
 import { callNative, type UnpackedWheel } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
 import type { PlannedInstall } from './plan.js';
+import type { DownloadProgress } from '../ui/progress.js';
 
 export interface FetchedWheel {
   planned: PlannedInstall;
@@ -29,9 +30,11 @@ function chosenFile(planned: PlannedInstall, files: ReadonlyMap<string, DistFile
   return file;
 }
 
-export async function fetchWheels(plan: PlannedInstall[], files: ReadonlyMap<string, DistFile[]>, client: IndexClient, cacheDir: string): Promise<FetchedWheel[]> {
+export async function fetchWheels(plan: PlannedInstall[], files: ReadonlyMap<string, DistFile[]>, client: IndexClient, cacheDir: string, progress?: DownloadProgress): Promise<FetchedWheel[]> {
   const chosen = plan.map((planned) => ({ planned, file: chosenFile(planned, files) }));
-  const paths = await Promise.all(chosen.map(({ file }) => client.download(file)));
+  progress?.start(chosen.map(({ file }) => file));
+  const download = (file: DistFile): Promise<string> => client.download(file, (n) => progress?.bytes(file.url, n)).then((path) => (progress?.done(file.url), path));
+  const paths = await Promise.all(chosen.map(({ file }) => download(file))).finally(() => progress?.finish());
   const items = chosen.map(({ file }, i) => {
     const sha = file.hashes.sha256;
     const key = sha ?? `unhashed-${Buffer.from(file.url).toString('base64url')}`;
