@@ -20,6 +20,7 @@ async function inspectEnvironment(cacheDir: string): Promise<Inspected> {
   const { installedDistributions } = await import('../install/installed.js');
   const { analyzeInstalled } = await import('../install/dependencies.js');
   const environment = await findEnvironment(process.cwd(), process.env, cacheDir);
+  await (await import('../install/apply.js')).recoverIfInterrupted(environment);
   const installed = await installedDistributions(environment.interpreter.facts);
   const deps = await analyzeInstalled(environment.interpreter.facts, installed);
   const { log } = await import('../ui/log.js');

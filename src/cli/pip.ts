@@ -257,6 +257,7 @@ export class PipListCommand extends ZephyrCommand {
     const { installedDistributions } = await import('../install/installed.js');
     const { out, outJson } = await import('../ui/log.js');
     const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    await (await import('../install/apply.js')).recoverIfInterrupted(environment);
     const installed = await installedDistributions(environment.interpreter.facts);
     if (this.outdated) return this.listOutdated(installed, environment.interpreter.facts, settings);
     const list = installed.map((d) => ({ name: d.name, version: d.version }));
@@ -300,6 +301,7 @@ export class PipFreezeCommand extends ZephyrCommand {
     const { installedDistributions } = await import('../install/installed.js');
     const { out } = await import('../ui/log.js');
     const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    await (await import('../install/apply.js')).recoverIfInterrupted(environment);
     for (const d of await installedDistributions(environment.interpreter.facts)) out(`${d.name}==${d.version}`);
   }
 }
