@@ -4,7 +4,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { machinePython, runCommand, sandbox, zephyrBin, type Sandbox } from './helpers/cli.js';
@@ -222,5 +222,63 @@ describe('zephyr pip install', { skip: python ? false : 'no CPython 3.11/3.12 on
     const quiet = await inTerminal(['pip', 'install', '-q', '--index-url', index.url, 'bigdata==1.2'], fresh('quiet'));
     assert.equal(quiet.code, 0, quiet.stdout);
     assert.doesNotMatch(quiet.stdout, /Downloading/);
+  });
+  it('--system installs into the interpreter on PATH only when asked; without an environment the error says how', async () => {
+    const dir = join(box.root, 'path-env');
+    const made = await box.run(['venv', dir, '--python', python ?? '']);
+    assert.equal(made.code, 0, made.stderr);
+    const elsewhere = join(box.root, 'elsewhere');
+    mkdirSync(elsewhere, { recursive: true });
+    const env = { PATH: `${join(dir, 'bin')}:${box.env.PATH ?? ''}` };
+    const refused = await box.run(['pip', 'install', '--index-url', index.url, 'colors==2.0'], { cwd: elsewhere, env });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /no virtual environment found/);
+    assert.match(refused.stderr, /--system/);
+    const r = await box.run(['pip', 'install', '--system', '--index-url', index.url, 'colors==2.0'], { cwd: elsewhere, env });
+    assert.equal(r.code, 0, r.stderr);
+    const run = await runCommand(join(dir, 'bin', 'python'), ['-c', 'import colors; print(colors.__version__)']);
+    assert.equal(run.stdout.trim(), '2.0', run.stderr);
+    const listed = await box.run(['pip', 'freeze', '--system'], { cwd: elsewhere, env });
+    assert.equal(listed.stdout, 'colors==2.0\n');
+  });
+
+  it('--compile-bytecode compiles what was installed; uninstall removes those caches too', async () => {
+    const dir = join(box.root, 'bytecode-env');
+    const made = await box.run(['venv', dir, '--python', python ?? '']);
+    assert.equal(made.code, 0, made.stderr);
+    const env = { VIRTUAL_ENV: dir };
+    const r = await box.run(['pip', 'install', '--compile-bytecode', '--index-url', index.url, 'colors==2.0'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Bytecode compiled 1 file/);
+    const site = (await runCommand(join(dir, 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'])).stdout.trim();
+    const cache = join(site, 'colors', '__pycache__');
+    assert.ok(readdirSync(cache).some((f) => /^__init__\.cpython-\d+\.pyc$/.test(f)), readdirSync(cache).join(' '));
+    const removed = await box.run(['pip', 'uninstall', 'colors'], { env });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.ok(!existsSync(join(site, 'colors')), 'the package folder, __pycache__ included, is gone');
+  });
+
+  it('--target and --prefix install into a folder laid out for the interpreter', async () => {
+    const target = join(box.root, 'target-dir');
+    const r = await box.run(['pip', 'install', '--target', target, '--index-url', index.url, 'greet==1.0']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(target, 'greet', '__init__.py')));
+    assert.ok(existsSync(join(target, 'colors', '__init__.py')), 'dependencies go there too');
+    assert.ok(existsSync(join(target, 'bin', 'greet')), 'scripts go to <target>/bin');
+    const run = await runCommand(join(venv, 'bin', 'python'), ['-c', 'import greet, colors; print(greet.__file__)'], { env: { ...process.env, PYTHONPATH: target } });
+    assert.equal(run.stdout.trim(), join(target, 'greet', '__init__.py'), run.stderr);
+    const listed = await box.run(['pip', 'freeze', '--target', target]);
+    assert.equal(listed.stdout, 'colors==2.0\ngreet==1.0\n');
+    const again = await box.run(['pip', 'install', '--target', target, '--index-url', index.url, 'greet==1.0']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /Nothing to install/);
+    const prefix = join(box.root, 'prefix-dir');
+    const p = await box.run(['pip', 'install', '--prefix', prefix, '--index-url', index.url, 'colors==2.0']);
+    assert.equal(p.code, 0, p.stderr);
+    const rel = (await runCommand(join(venv, 'bin', 'python'), ['-c', 'import sysconfig; print(sysconfig.get_path("purelib", vars={"base": "/P", "platbase": "/P"}))'])).stdout.trim();
+    assert.ok(existsSync(join(prefix, rel.slice('/P/'.length), 'colors', '__init__.py')), `colors under ${prefix}/${rel}`);
+    const both = await box.run(['pip', 'install', '--prefix', prefix, '--target', target, 'colors']);
+    assert.notEqual(both.code, 0);
+    assert.match(both.stderr, /cannot be used together/);
   });
 });

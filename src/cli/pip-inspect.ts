@@ -15,11 +15,23 @@ interface Inspected {
   deps: DistDependencies[];
 }
 
-async function inspectEnvironment(cacheDir: string): Promise<Inspected> {
-  const { findEnvironment } = await import('../python/environment.js');
+/** The options of every inspecting command: which environment. */
+abstract class InspectCommand extends ZephyrCommand {
+  system = Option.Boolean('--system', false, { description: 'The interpreter found on PATH instead of a virtual environment' });
+  target = Option.String('-t,--target', { description: 'A folder installed with --target' });
+  prefix = Option.String('--prefix', { description: 'A prefix installed with --prefix' });
+
+  protected async inspect(): Promise<Inspected> {
+    const settings = await this.settings();
+    return inspectEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
+  }
+}
+
+async function inspectEnvironment(options: import('../install/target-env.js').TargetOptions): Promise<Inspected> {
+  const { targetEnvironment } = await import('../install/target-env.js');
   const { installedDistributions } = await import('../install/installed.js');
   const { analyzeInstalled } = await import('../install/dependencies.js');
-  const environment = await findEnvironment(process.cwd(), process.env, cacheDir);
+  const environment = await targetEnvironment(options);
   await (await import('../install/apply.js')).recoverIfInterrupted(environment);
   const installed = await installedDistributions(environment.interpreter.facts);
   const deps = await analyzeInstalled(environment.interpreter.facts, installed);
@@ -28,7 +40,7 @@ async function inspectEnvironment(cacheDir: string): Promise<Inspected> {
   return { environment, installed, deps };
 }
 
-export class PipShowCommand extends ZephyrCommand {
+export class PipShowCommand extends InspectCommand {
   static override paths = [['pip', 'show']];
   static override usage = Command.Usage({
     description: 'Show information about installed packages',
@@ -42,12 +54,11 @@ export class PipShowCommand extends ZephyrCommand {
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
 
   async run(): Promise<number> {
-    const settings = await this.settings();
     const { normalizeName } = await import('../index/names.js');
     const { requiredBy } = await import('../install/dependencies.js');
     const { showDistribution, renderShown } = await import('../install/show.js');
     const { out, outJson, log } = await import('../ui/log.js');
-    const { installed, deps } = await inspectEnvironment(settings.values['cache-dir']);
+    const { installed, deps } = await this.inspect();
     const byName = new Map(installed.map((d) => [d.name, d]));
     const depsByName = new Map(deps.map((d) => [d.name, d]));
     const requirers = requiredBy(deps);
@@ -66,7 +77,7 @@ export class PipShowCommand extends ZephyrCommand {
   }
 }
 
-export class PipCheckCommand extends ZephyrCommand {
+export class PipCheckCommand extends InspectCommand {
   static override paths = [['pip', 'check']];
   static override usage = Command.Usage({
     description: 'Check that the requirements of every installed package are installed at allowed versions',
@@ -75,10 +86,9 @@ export class PipCheckCommand extends ZephyrCommand {
   json = Option.Boolean('--json', false, { description: 'Print the problems as JSON' });
 
   async run(): Promise<number> {
-    const settings = await this.settings();
     const { dependencyProblems, describeProblem } = await import('../install/check.js');
     const { out, outJson } = await import('../ui/log.js');
-    const { environment, deps } = await inspectEnvironment(settings.values['cache-dir']);
+    const { environment, deps } = await this.inspect();
     const problems = dependencyProblems(deps);
     if (this.json) outJson({ environment: environment.root, problems });
     else if (problems.length === 0) out('No broken requirements found.');
@@ -87,7 +97,7 @@ export class PipCheckCommand extends ZephyrCommand {
   }
 }
 
-export class PipTreeCommand extends ZephyrCommand {
+export class PipTreeCommand extends InspectCommand {
   static override paths = [['pip', 'tree']];
   static override usage = Command.Usage({
     description: 'Show the installed packages as a dependency tree',
@@ -103,12 +113,11 @@ export class PipTreeCommand extends ZephyrCommand {
   json = Option.Boolean('--json', false, { description: 'Print the tree as JSON' });
 
   async run(): Promise<number> {
-    const settings = await this.settings();
     const { normalizeName } = await import('../index/names.js');
     const { dependencyTree, renderTree } = await import('../install/tree.js');
     const { ZephyrError } = await import('../ui/errors.js');
     const { out, outJson } = await import('../ui/log.js');
-    const { deps } = await inspectEnvironment(settings.values['cache-dir']);
+    const { deps } = await this.inspect();
     const roots = this.packages.map(normalizeName);
     const have = new Set(deps.map((d) => d.name));
     const unknown = roots.filter((r) => !have.has(r));

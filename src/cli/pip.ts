@@ -134,6 +134,11 @@ export class PipInstallCommand extends ResolvingCommand {
   reinstall = Option.Boolean('--reinstall,--force-reinstall', false, { description: 'Install again even what is already at the resolved version' });
   linkMode = Option.String('--link-mode', { validator: t.isEnum(LINK_MODES), description: 'clone, hardlink, copy or symlink (files from the cache)' });
   noDeps = Option.Boolean('--no-deps', false, { description: 'Install only the named packages, none of their dependencies' });
+  compileBytecode = Option.Boolean('--compile-bytecode', false, { description: 'Compile the installed .py files to bytecode with the environment\'s interpreter' });
+  system = Option.Boolean('--system', false, { description: 'Install into the interpreter found on PATH instead of a virtual environment' });
+  breakSystemPackages = Option.Boolean('--break-system-packages', false, { description: 'With --system: change an externally managed (PEP 668) interpreter anyway' });
+  target = Option.String('-t,--target', { description: 'Install into this folder (a flat folder of packages)' });
+  prefix = Option.String('--prefix', { description: 'Install under this prefix (its lib/…/site-packages and bin)' });
 
   protected override settingFlags(): FlagValues {
     return { ...super.settingFlags(), ...this.flag('link-mode', this.linkMode, '--link-mode') };
@@ -141,12 +146,12 @@ export class PipInstallCommand extends ResolvingCommand {
 
   async run(): Promise<void> {
     const settings = await this.settings();
-    const { findEnvironment } = await import('../python/environment.js');
+    const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { planInstall } = await import('../install/plan.js');
     const { runResolution } = await import('../resolve/session.js');
     const { out, outJson, log } = await import('../ui/log.js');
-    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    const environment = await targetEnvironment({ system: this.system, breakSystemPackages: this.breakSystemPackages, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
     const { applyPlan, recoverEnvironment } = await import('../install/apply.js');
     if (!this.dryRun) await recoverEnvironment(environment);
     const installed = await installedDistributions(environment.interpreter.facts);
@@ -175,6 +180,7 @@ export class PipInstallCommand extends ResolvingCommand {
       const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir'], downloadProgress());
       const requested = new Set(resolution.packages.filter((p) => p.requestedByRoot).map((p) => p.name));
       const report = await applyPlan(environment, wheels, settings.values['link-mode'], requested, process.argv.slice(2));
+      if (this.compileBytecode) await (await import('../install/bytecode.js')).compileBytecode(environment, report.installed);
       const ms = Math.round(performance.now() - started);
       if (this.json) {
         outJson({ environment: environment.root, ...report });
@@ -194,14 +200,18 @@ export class PipUninstallCommand extends ZephyrCommand {
   });
   packages = Option.Rest({ name: 'PACKAGE', required: 1 });
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
+  system = Option.Boolean('--system', false, { description: 'Remove from the interpreter found on PATH instead of a virtual environment' });
+  breakSystemPackages = Option.Boolean('--break-system-packages', false, { description: 'With --system: change an externally managed (PEP 668) interpreter anyway' });
+  target = Option.String('-t,--target', { description: 'Remove from this folder (as installed with --target)' });
+  prefix = Option.String('--prefix', { description: 'Remove from this prefix (as installed with --prefix)' });
 
   async run(): Promise<void> {
     const settings = await this.settings();
-    const { findEnvironment } = await import('../python/environment.js');
+    const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { removeDistributions, recoverEnvironment } = await import('../install/apply.js');
     const { out, outJson, log } = await import('../ui/log.js');
-    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    const environment = await targetEnvironment({ system: this.system, breakSystemPackages: this.breakSystemPackages, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
     await recoverEnvironment(environment);
     const installed = new Map((await installedDistributions(environment.interpreter.facts)).map((d) => [d.name, d]));
     const { normalizeName } = await import('../index/names.js');
@@ -240,6 +250,9 @@ export class PipListCommand extends ZephyrCommand {
   findLinks = Option.Array('-f,--find-links', { description: 'Folders or pages with distributions (--outdated)' });
   offline = Option.Boolean('--offline', { description: 'Use only cached index responses (--outdated)' });
   allowInsecureHost = Option.Array('--allow-insecure-host', { description: 'Allow plain HTTP to this host' });
+  system = Option.Boolean('--system', false, { description: 'List the interpreter found on PATH instead of a virtual environment' });
+  target = Option.String('-t,--target', { description: 'List this folder (as installed with --target)' });
+  prefix = Option.String('--prefix', { description: 'List this prefix (as installed with --prefix)' });
 
   protected override settingFlags(): FlagValues {
     return {
@@ -253,10 +266,10 @@ export class PipListCommand extends ZephyrCommand {
 
   async run(): Promise<void> {
     const settings = await this.settings();
-    const { findEnvironment } = await import('../python/environment.js');
+    const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { out, outJson } = await import('../ui/log.js');
-    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    const environment = await targetEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
     await (await import('../install/apply.js')).recoverIfInterrupted(environment);
     const installed = await installedDistributions(environment.interpreter.facts);
     if (this.outdated) return this.listOutdated(installed, environment.interpreter.facts, settings);
@@ -294,13 +307,16 @@ export class PipListCommand extends ZephyrCommand {
 export class PipFreezeCommand extends ZephyrCommand {
   static override paths = [['pip', 'freeze']];
   static override usage = Command.Usage({ description: 'Print the installed packages as pinned requirements' });
+  system = Option.Boolean('--system', false, { description: 'The interpreter found on PATH instead of a virtual environment' });
+  target = Option.String('-t,--target', { description: 'This folder (as installed with --target)' });
+  prefix = Option.String('--prefix', { description: 'This prefix (as installed with --prefix)' });
 
   async run(): Promise<void> {
     const settings = await this.settings();
-    const { findEnvironment } = await import('../python/environment.js');
+    const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { out } = await import('../ui/log.js');
-    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    const environment = await targetEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
     await (await import('../install/apply.js')).recoverIfInterrupted(environment);
     for (const d of await installedDistributions(environment.interpreter.facts)) out(`${d.name}==${d.version}`);
   }
