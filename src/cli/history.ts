@@ -80,7 +80,7 @@ export class RollbackCommand extends ZephyrCommand {
     }
     const { cachedWheels } = await import('../install/history.js');
     const started = performance.now();
-    const wheels = await cachedWheels(plan.install, settings);
+    const wheels = await cachedWheels(plan.install, settings, (await import('../ui/progress.js')).downloadProgress());
     const remove = [...plan.remove, ...plan.install.flatMap((i) => (i.replaces ? [i.replaces] : []))];
     const report = await applyRecorded(environment, settings.values['link-mode'], remove, wheels, ['rollback', String(n)]);
     const ms = Math.round(performance.now() - started);

@@ -61,6 +61,9 @@ pub struct LatestVersion {
     pub filename: Option<String>,
 }
 
+/// A version, its best compatible wheel (tag priority, filename) and an sdist filename.
+type Candidate = (Version, Option<(usize, String)>, Option<String>);
+
 pub fn latest_versions(request: &LatestRequest) -> CoreResult<Vec<LatestVersion>> {
     let tags = Tags::from_descriptor(&request.tags)?;
     let python = Version::from_str(request.python_version.trim())
@@ -77,8 +80,7 @@ pub fn latest_versions(request: &LatestRequest) -> CoreResult<Vec<LatestVersion>
         };
         let named_pre = specifier.as_ref().is_some_and(|s| s.iter().any(|v| v.version().any_prerelease()));
         let pre_ok = request.pre || installed_pre || named_pre;
-        // (version, best wheel as (tag priority, filename), an sdist filename)
-        let mut best: Option<(Version, Option<(usize, String)>, Option<String>)> = None;
+        let mut best: Option<Candidate> = None;
         for f in &project.files {
             if f.yanked {
                 continue;
