@@ -194,6 +194,9 @@ describe('zephyr pip install', { skip: python ? false : 'no CPython 3.11/3.12 on
     assert.match(none.stderr, /no version of greet>5/);
     const after = await box.run(['pip', 'freeze'], { env });
     assert.equal(after.stdout, 'colors==1.0\ngreet==1.0\n');
+    const again1 = await box.run(['pip', 'install', '--no-deps', '--reinstall', '--index-url', index.url, 'greet'], { env });
+    assert.equal(again1.code, 0, again1.stderr);
+    assert.match(again1.stdout, /- greet==1\.0\n \+ greet==1\.0/, 'the installed version satisfies `greet`, and is installed again');
   });
   it('shows one download progress bar on a terminal, and none when stderr is not one or with -q', async () => {
     const big = { name: 'bigdata', version: '1.0', files: { 'bigdata/__init__.py': '', 'bigdata/blob.bin': new Uint8Array(3_000_000).map((_, i) => (i * 7919) % 251) } };

@@ -4,6 +4,7 @@
 // --upgrade); nothing they depend on is looked at. The outcome has the shape of
 // a solver's, so the install recipe after it is the same.
 
+import { normalizeName } from '../index/names.js';
 import type { DistFile } from '../index/types.js';
 import type { ResolvedPackage } from '../resolve/protocol.js';
 import type { ResolveOutcome, ResolveRequest } from '../resolve/session.js';
@@ -62,16 +63,13 @@ export async function resolveWithoutDependencies(
       const list = wanted.get(c.name);
       if (list) list.push(c);
     }
-    const upgrade = (name: string): boolean => request.upgrade || request.upgradePackages.map((p) => p.toLowerCase()).includes(name);
-    const kept: ResolvedPackage[] = [];
-    const lookup: { name: string; specifier: string }[] = [];
+    const upgrade = (name: string): boolean => request.upgrade || request.upgradePackages.map(normalizeName).includes(name);
+    // An installed version that satisfies is kept (looked up only for its file, for --reinstall).
+    const lookup: { name: string; specifier: string; keep: string | null }[] = [];
     for (const [name, reqs] of wanted) {
       const have = reqs[0]?.installed ?? null;
-      if (have !== null && reqs.every((r) => r.satisfied) && !upgrade(name)) {
-        kept.push({ name, version: have, filename: '', url: '', extras: [], dependencies: [], requestedByRoot: true });
-        continue;
-      }
-      lookup.push({ name, specifier: reqs.map((r) => r.specifier).filter((s) => s !== '').join(',') });
+      const keep = have !== null && reqs.every((r) => r.satisfied) && !upgrade(name) ? have : null;
+      lookup.push({ name, keep, specifier: keep !== null ? `==${keep}` : reqs.map((r) => r.specifier).filter((s) => s !== '').join(',') });
     }
     const pages = await client.getProjects(lookup.map((l) => l.name));
     const noBinary = [...request.noBinary, ...inputs.noBinary];
@@ -79,6 +77,7 @@ export async function resolveWithoutDependencies(
     const files = new Map<string, DistFile[]>();
     for (const l of lookup) {
       const page = pages.get(l.name);
+      if (!page && l.keep !== null) continue;
       if (!page) throw new ZephyrError('ZE_NOT_FOUND', `${l.name} was not found on the package index`, 'check the name, or the --index-url');
       files.set(l.name, page.files.filter((f) => binaryAllowed(l.name, f.filename, noBinary, onlyBinary)));
     }
@@ -87,11 +86,14 @@ export async function resolveWithoutDependencies(
       facts,
       request.pythonVersion,
       pre,
-      lookup.map((l) => ({ ...l, files: (files.get(l.name) ?? []).map((f) => ({ filename: f.filename, requiresPython: f.requiresPython, yanked: f.yanked })) })),
+      lookup.map((l) => ({ name: l.name, specifier: l.specifier, files: (files.get(l.name) ?? []).map((f) => ({ filename: f.filename, requiresPython: f.requiresPython, yanked: f.yanked })) })),
     );
-    const chosen: ResolvedPackage[] = latest.map((l, i) => {
+    const packages: ResolvedPackage[] = latest.map((l, i) => {
       const spec = lookup[i]?.specifier ?? '';
+      const keep = lookup[i]?.keep ?? null;
       const file = (files.get(l.name) ?? []).find((f) => f.filename === l.filename);
+      // Kept but no longer on the index: nothing to fetch unless --reinstall (which then says the file is missing).
+      if (keep !== null && (l.latest === null || !file)) return { name: l.name, version: keep, filename: '', url: '', extras: [], dependencies: [], requestedByRoot: true };
       if (l.latest === null || !file) {
         throw new ZephyrError(
           'ZE_NO_MATCHING_VERSION',
@@ -99,9 +101,9 @@ export async function resolveWithoutDependencies(
           'check the version, its Requires-Python, and the wheels it has for this platform',
         );
       }
-      return { name: l.name, version: l.latest, filename: file.filename, url: file.url, extras: [], dependencies: [], requestedByRoot: true };
+      return { name: l.name, version: keep ?? l.latest, filename: file.filename, url: file.url, extras: [], dependencies: [], requestedByRoot: true };
     });
-    const packages = [...kept, ...chosen].sort((a, b) => a.name.localeCompare(b.name));
+    packages.sort((a, b) => a.name.localeCompare(b.name));
     log.status(`Selected ${packages.length} package${packages.length === 1 ? '' : 's'} (without dependencies)`);
     const outcome: ResolveOutcome = {
       resolution: { packages, files, hashes: new Map(), rounds: 0 },
