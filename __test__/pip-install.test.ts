@@ -4,7 +4,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { machinePython, runCommand, sandbox, zephyrBin, type Sandbox } from './helpers/cli.js';
@@ -283,5 +283,17 @@ describe('zephyr pip install', { skip: python ? false : 'no CPython 3.11/3.12 on
     const both = await box.run(['pip', 'install', '--prefix', prefix, '--target', target, 'colors']);
     assert.notEqual(both.code, 0);
     assert.match(both.stderr, /cannot be used together/);
+  });
+  it('an externally managed base interpreter (PEP 668) is recognized; a virtual environment never is', async () => {
+    const { externallyManaged } = await import('../src/install/target-env.js');
+    const { queryInterpreter } = await import('../src/python/interpreter.js');
+    const base = await queryInterpreter(python ?? '', box.env.ZEPHYR_CACHE_DIR ?? '');
+    const stdlib = join(box.root, 'fake-stdlib');
+    mkdirSync(stdlib, { recursive: true });
+    const facts = { ...base.facts, prefix: '/x', base_prefix: '/x', paths: { ...base.facts.paths, stdlib } };
+    assert.equal(externallyManaged({ root: '/x', interpreter: { path: base.path, facts } }), null);
+    writeFileSync(join(stdlib, 'EXTERNALLY-MANAGED'), '[externally-managed]\nError=use apt\n');
+    assert.equal(externallyManaged({ root: '/x', interpreter: { path: base.path, facts } }), join(stdlib, 'EXTERNALLY-MANAGED'));
+    assert.equal(externallyManaged({ root: '/x', interpreter: { path: base.path, facts: { ...facts, prefix: '/venv' } } }), null);
   });
 });

@@ -35,7 +35,8 @@ async function environmentOrSystem(options: TargetOptions): Promise<Environment>
   }
 }
 
-function externallyManaged(env: Environment): string | null {
+/** The PEP 668 marker file of a base interpreter (not of a virtual environment), when there is one. */
+export function externallyManaged(env: Environment): string | null {
   const facts = env.interpreter.facts;
   if (facts.prefix !== facts.base_prefix) return null; // a virtual environment
   const stdlib = facts.paths.stdlib;
