@@ -127,7 +127,7 @@ describe('zephyr pip show / check / tree', { skip: python ? false : 'no CPython 
     assert.deepEqual(lines.slice(2).map((l) => l.split(/ +/).join(' ')), ['app 1.0 1.1 sdist', 'lib 1.0 2.0 wheel']);
     const pre = await box.run(['pip', 'list', '--outdated', '--pre', '--json', '--index-url', index.url]);
     assert.equal(pre.code, 0, pre.stderr);
-    const rows = JSON.parse(pre.stdout) as { name: string; version: string; latest: string; type: string }[];
-    assert.deepEqual(rows.map((x) => `${x.name} ${x.version} ${x.latest} ${x.type}`), ['app 1.0 1.1 sdist', 'lib 1.0 2.0 wheel', 'lonely 0.1 0.2b1 wheel']);
+    const rows = JSON.parse(pre.stdout) as { name: string; version: string; latest_version: string; latest_filetype: string }[];
+    assert.deepEqual(rows.map((x) => `${x.name} ${x.version} ${x.latest_version} ${x.latest_filetype}`), ['app 1.0 1.1 sdist', 'lib 1.0 2.0 wheel', 'lonely 0.1 0.2b1 wheel']);
   });
 });

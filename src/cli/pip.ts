@@ -296,7 +296,8 @@ export class PipListCommand extends ZephyrCommand {
     const { client } = await inputsAndClient({ packages: [], requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: false }, settings, facts);
     try {
       const rows = await outdatedPackages(client, facts, installed, this.pre || settings.values.prerelease === 'allow');
-      if (this.json) outJson(rows);
+      // The keys of pip's and uv's `--outdated --format json`.
+      if (this.json) outJson(rows.map((r) => ({ name: r.name, version: r.version, latest_version: r.latest, latest_filetype: r.type })));
       else if (rows.length > 0) for (const line of renderTable(['Package', 'Version', 'Latest', 'Type'], rows.map((r) => [r.name, r.version, r.latest, r.type]))) out(line);
     } finally {
       await client.close();
