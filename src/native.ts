@@ -62,6 +62,18 @@ export interface NativeCore {
   recoverJournal(path: string): Promise<boolean>;
   /** Installed distributions of site-packages folders: JSON `InstalledDistribution[]`. */
   readInstalled(sitePackages: string[]): Promise<string>;
+  /**
+   * Dependencies of installed distributions: JSON `{markerEnvironment, dists: [{name, version, requiresDist}]}`
+   * in, JSON `DistDependencies[]` out (markers and asked-for extras evaluated, installed versions checked).
+   * Errors: `ZE_BAD_OPTIONS`.
+   */
+  analyzeDependencies(requestJson: string): string;
+  /**
+   * JSON `{tags, pythonVersion, pre, projects: [{name, installed, files: [{filename, requiresPython, yanked}]}]}`
+   * in, JSON `[{name, latest, kind: 'wheel'|'sdist'|null, outdated}]` out: the latest version of each project
+   * that can be installed for the target. Errors: `ZE_BAD_OPTIONS`.
+   */
+  latestVersions(requestJson: string): string;
   // --- install bindings (end)
 }
 
@@ -197,4 +209,41 @@ export interface InstalledDistribution {
   distInfo: string;
   installer: string | null;
   requested: boolean;
+  summary: string;
+  homePage: string;
+  author: string;
+  authorEmail: string;
+  license: string;
+  /** `Label, URL` values of Project-URL. */
+  projectUrls: string[];
+  requiresDist: string[];
+  providesExtra: string[];
+}
+
+/** One requirement of an installed distribution that applies in the environment. */
+export interface AppliedRequirement {
+  /** The Requires-Dist text. */
+  requirement: string;
+  /** Normalized name of the required distribution. */
+  name: string;
+  extras: string[];
+  /** Version specifier, `""` when there is none. */
+  specifier: string;
+  url: string | null;
+  /** The extra of the requiring distribution that brings it in (null: a base requirement). */
+  extra: string | null;
+  /** Installed version of the required distribution (null: not installed). */
+  installed: string | null;
+  satisfied: boolean;
+}
+
+/** Output of `analyzeDependencies` per distribution, in input order. */
+export interface DistDependencies {
+  name: string;
+  version: string;
+  /** Extras of this distribution that installed distributions ask for. */
+  activeExtras: string[];
+  requires: AppliedRequirement[];
+  /** Requires-Dist lines that are not valid PEP 508. */
+  invalid: string[];
 }

@@ -11,6 +11,7 @@ import { PipCompileCommand, PipFreezeCommand, PipInstallCommand, PipListCommand,
 import { InitCommand } from './project-init.js';
 import { LockCommand, SyncCommand } from './project-lock.js';
 import { AddCommand, RemoveCommand, RunCommand, TreeCommand, UpdateCommand } from './project.js';
+import { PipCheckCommand, PipShowCommand, PipTreeCommand } from './pip-inspect.js';
 import { PythonFindCommand, PythonListCommand } from './python.js';
 import { ShellInitCommand } from './shell-init.js';
 import { VenvActivateCommand, VenvCommand, VenvCreateCommand, VenvListCommand, VenvRemoveCommand } from './venv.js';
@@ -55,6 +56,9 @@ for (const command of [
   RunCommand,
   TreeCommand,
   BuildCommand,
+  PipShowCommand,
+  PipCheckCommand,
+  PipTreeCommand,
   HistoryCommand,
   RollbackCommand,
   PythonFindCommand,

@@ -71,7 +71,7 @@ export class RollbackCommand extends ZephyrCommand {
     const history = readHistory(environment);
     const n = rollbackTarget(history, requested);
     await recoverEnvironment(environment);
-    const installed = installedDistributions(environment.interpreter.facts);
+    const installed = await installedDistributions(environment.interpreter.facts);
     const plan = planRollback(replay(history, n), installed);
     if (plan.install.length === 0 && plan.remove.length === 0) {
       if (this.json) outJson({ environment: environment.root, generation: n, installed: [], removed: [] });
@@ -80,7 +80,7 @@ export class RollbackCommand extends ZephyrCommand {
     }
     const { cachedWheels } = await import('../install/history.js');
     const started = performance.now();
-    const wheels = await cachedWheels(plan.install, settings);
+    const wheels = await cachedWheels(plan.install, settings, (await import('../ui/progress.js')).downloadProgress());
     const remove = [...plan.remove, ...plan.install.flatMap((i) => (i.replaces ? [i.replaces] : []))];
     const report = await applyRecorded(environment, settings.values['link-mode'], remove, wheels, ['rollback', String(n)]);
     const ms = Math.round(performance.now() - started);

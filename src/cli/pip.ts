@@ -142,6 +142,12 @@ export class PipInstallCommand extends ResolvingCommand {
   dryRun = Option.Boolean('--dry-run', false, { description: 'Resolve and show what would change, without installing' });
   reinstall = Option.Boolean('--reinstall,--force-reinstall', false, { description: 'Install again even what is already at the resolved version' });
   linkMode = Option.String('--link-mode', { validator: t.isEnum(LINK_MODES), description: 'clone, hardlink, copy or symlink (files from the cache)' });
+  noDeps = Option.Boolean('--no-deps', false, { description: 'Install only the named packages, none of their dependencies' });
+  compileBytecode = Option.Boolean('--compile-bytecode', false, { description: 'Compile the installed .py files to bytecode with the environment\'s interpreter' });
+  system = Option.Boolean('--system', false, { description: 'Install into the interpreter found on PATH instead of a virtual environment' });
+  breakSystemPackages = Option.Boolean('--break-system-packages', false, { description: 'With --system: change an externally managed (PEP 668) interpreter anyway' });
+  target = Option.String('-t,--target', { description: 'Install into this folder (a flat folder of packages)' });
+  prefix = Option.String('--prefix', { description: 'Install under this prefix (its lib/…/site-packages and bin)' });
 
   protected override settingFlags(): FlagValues {
     return { ...super.settingFlags(), ...this.flag('link-mode', this.linkMode, '--link-mode') };
@@ -149,19 +155,20 @@ export class PipInstallCommand extends ResolvingCommand {
 
   async run(): Promise<void> {
     const settings = await this.settings();
-    const { findEnvironment } = await import('../python/environment.js');
+    const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { planInstall } = await import('../install/plan.js');
     const { runResolution } = await import('../resolve/session.js');
     const { out, outJson, log } = await import('../ui/log.js');
-    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    const environment = await targetEnvironment({ system: this.system, breakSystemPackages: this.breakSystemPackages, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
     const { applyPlan, recoverEnvironment } = await import('../install/apply.js');
     if (!this.dryRun) await recoverEnvironment(environment);
-    const installed = installedDistributions(environment.interpreter.facts);
+    const installed = await installedDistributions(environment.interpreter.facts);
     const request = this.common(this.packages, { ...environment.interpreter, origin: 'requested' }, installed);
-    await runResolution(request, settings, async ({ resolution, source }, client) => {
+    const resolveFor = this.noDeps ? (await import('../install/no-deps.js')).resolveWithoutDependencies : runResolution;
+    await resolveFor(request, settings, async ({ resolution, source }, client) => {
       // Source folders (local, git, editable) are installed again each time: their version says nothing of their files.
-      const fromFolders = [...source.direct.values()].filter((d) => d.tree !== null).map((d) => d.name);
+      const fromFolders = source ? [...source.direct.values()].filter((d) => d.tree !== null).map((d) => d.name) : [];
       const plan = planInstall(resolution.packages, installed, this.reinstall || new Set(fromFolders));
       const changes = plan.install.map((p) => ({ name: p.package.name, version: p.package.version, installed: p.replaces?.version ?? null }));
       if (this.dryRun) {
@@ -180,9 +187,11 @@ export class PipInstallCommand extends ResolvingCommand {
       }
       const { fetchWheels } = await import('../install/fetch.js');
       const started = performance.now();
-      const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir'], source);
+      const { downloadProgress } = await import('../ui/progress.js');
+      const wheels = await fetchWheels(plan.install, resolution.files, client, settings.values['cache-dir'], source, downloadProgress());
       const requested = new Set(resolution.packages.filter((p) => p.requestedByRoot).map((p) => p.name));
       const report = await applyPlan(environment, wheels, settings.values['link-mode'], requested, process.argv.slice(2));
+      if (this.compileBytecode) await (await import('../install/bytecode.js')).compileBytecode(environment, report.installed);
       const ms = Math.round(performance.now() - started);
       if (this.json) {
         outJson({ environment: environment.root, ...report });
@@ -202,16 +211,20 @@ export class PipUninstallCommand extends ZephyrCommand {
   });
   packages = Option.Rest({ name: 'PACKAGE', required: 1 });
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
+  system = Option.Boolean('--system', false, { description: 'Remove from the interpreter found on PATH instead of a virtual environment' });
+  breakSystemPackages = Option.Boolean('--break-system-packages', false, { description: 'With --system: change an externally managed (PEP 668) interpreter anyway' });
+  target = Option.String('-t,--target', { description: 'Remove from this folder (as installed with --target)' });
+  prefix = Option.String('--prefix', { description: 'Remove from this prefix (as installed with --prefix)' });
 
   async run(): Promise<void> {
     const settings = await this.settings();
-    const { findEnvironment } = await import('../python/environment.js');
+    const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { removeDistributions, recoverEnvironment } = await import('../install/apply.js');
     const { out, outJson, log } = await import('../ui/log.js');
-    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
+    const environment = await targetEnvironment({ system: this.system, breakSystemPackages: this.breakSystemPackages, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
     await recoverEnvironment(environment);
-    const installed = new Map(installedDistributions(environment.interpreter.facts).map((d) => [d.name, d]));
+    const installed = new Map((await installedDistributions(environment.interpreter.facts)).map((d) => [d.name, d]));
     const { normalizeName } = await import('../index/names.js');
     const wanted = this.packages.map(normalizeName);
     const missing = wanted.filter((n) => !installed.has(n));
@@ -236,16 +249,42 @@ export class PipUninstallCommand extends ZephyrCommand {
 
 export class PipListCommand extends ZephyrCommand {
   static override paths = [['pip', 'list']];
-  static override usage = Command.Usage({ description: 'List the packages installed in the environment' });
+  static override usage = Command.Usage({
+    description: 'List the packages installed in the environment',
+    examples: [['Packages with a newer version on the index', 'zephyr pip list --outdated']],
+  });
   json = Option.Boolean('--json', false, { description: 'Print the list as JSON' });
+  outdated = Option.Boolean('-o,--outdated', false, { description: 'Only packages with a newer version on the index, with that version' });
+  pre = Option.Boolean('--pre', false, { description: 'Count pre-releases as newer versions (--outdated)' });
+  indexUrl = Option.String('-i,--index-url', { description: 'The package index (PEP 503/691) (--outdated)' });
+  extraIndexUrl = Option.Array('--extra-index-url', { description: 'More indexes (--outdated)' });
+  findLinks = Option.Array('-f,--find-links', { description: 'Folders or pages with distributions (--outdated)' });
+  offline = Option.Boolean('--offline', { description: 'Use only cached index responses (--outdated)' });
+  allowInsecureHost = Option.Array('--allow-insecure-host', { description: 'Allow plain HTTP to this host' });
+  system = Option.Boolean('--system', false, { description: 'List the interpreter found on PATH instead of a virtual environment' });
+  target = Option.String('-t,--target', { description: 'List this folder (as installed with --target)' });
+  prefix = Option.String('--prefix', { description: 'List this prefix (as installed with --prefix)' });
+
+  protected override settingFlags(): FlagValues {
+    return {
+      ...this.flag('index-url', this.indexUrl, '--index-url'),
+      ...this.flag('extra-index-url', this.extraIndexUrl, '--extra-index-url'),
+      ...this.flag('find-links', this.findLinks, '--find-links'),
+      ...this.flag('offline', this.offline, '--offline'),
+      ...this.flag('allow-insecure-host', this.allowInsecureHost, '--allow-insecure-host'),
+    };
+  }
 
   async run(): Promise<void> {
     const settings = await this.settings();
-    const { findEnvironment } = await import('../python/environment.js');
+    const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { out, outJson } = await import('../ui/log.js');
-    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
-    const list = installedDistributions(environment.interpreter.facts).map((d) => ({ name: d.name, version: d.version }));
+    const environment = await targetEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
+    await (await import('../install/apply.js')).recoverIfInterrupted(environment);
+    const installed = await installedDistributions(environment.interpreter.facts);
+    if (this.outdated) return this.listOutdated(installed, environment.interpreter.facts, settings);
+    const list = installed.map((d) => ({ name: d.name, version: d.version }));
     if (this.json) {
       outJson(list);
       return;
@@ -255,18 +294,42 @@ export class PipListCommand extends ZephyrCommand {
     out(`${'-'.repeat(width)} -------`);
     for (const d of list) out(`${d.name.padEnd(width)} ${d.version}`);
   }
+
+  private async listOutdated(
+    installed: import('../install/installed.js').InstalledDistribution[],
+    facts: import('../python/interpreter.js').InterpreterFacts,
+    settings: import('../settings/load.js').Settings,
+  ): Promise<void> {
+    const { inputsAndClient } = await import('../install/index-client.js');
+    const { outdatedPackages } = await import('../install/outdated.js');
+    const { renderTable } = await import('../install/table.js');
+    const { out, outJson } = await import('../ui/log.js');
+    const { client } = await inputsAndClient({ packages: [], requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: false }, settings, facts);
+    try {
+      const rows = await outdatedPackages(client, facts, installed, this.pre || settings.values.prerelease === 'allow');
+      // The keys of pip's and uv's `--outdated --format json`.
+      if (this.json) outJson(rows.map((r) => ({ name: r.name, version: r.version, latest_version: r.latest, latest_filetype: r.type })));
+      else if (rows.length > 0) for (const line of renderTable(['Package', 'Version', 'Latest', 'Type'], rows.map((r) => [r.name, r.version, r.latest, r.type]))) out(line);
+    } finally {
+      await client.close();
+    }
+  }
 }
 
 export class PipFreezeCommand extends ZephyrCommand {
   static override paths = [['pip', 'freeze']];
   static override usage = Command.Usage({ description: 'Print the installed packages as pinned requirements' });
+  system = Option.Boolean('--system', false, { description: 'The interpreter found on PATH instead of a virtual environment' });
+  target = Option.String('-t,--target', { description: 'This folder (as installed with --target)' });
+  prefix = Option.String('--prefix', { description: 'This prefix (as installed with --prefix)' });
 
   async run(): Promise<void> {
     const settings = await this.settings();
-    const { findEnvironment } = await import('../python/environment.js');
+    const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { out } = await import('../ui/log.js');
-    const environment = await findEnvironment(process.cwd(), process.env, settings.values['cache-dir']);
-    for (const d of installedDistributions(environment.interpreter.facts)) out(`${d.name}==${d.version}`);
+    const environment = await targetEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
+    await (await import('../install/apply.js')).recoverIfInterrupted(environment);
+    for (const d of await installedDistributions(environment.interpreter.facts)) out(`${d.name}==${d.version}`);
   }
 }

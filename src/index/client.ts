@@ -251,9 +251,12 @@ export class IndexClient {
     return body.toString('utf8');
   }
 
-  /** A local path of the file: in the cache (downloaded and hash-checked), or the file itself for file: URLs. */
-  download(file: DistFile): Promise<string> {
-    return this.downloader.download(file);
+  /**
+   * A local path of the file: in the cache (downloaded and hash-checked), or the file itself for file: URLs.
+   * `onBytes` hears of each chunk received from the network (for progress display).
+   */
+  download(file: DistFile, onBytes?: (bytes: number) => void): Promise<string> {
+    return this.downloader.download(file, onBytes);
   }
 
   /** Every project name the indexes list (and find-links offer), for "did you mean" suggestions. */

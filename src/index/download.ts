@@ -58,12 +58,12 @@ export class Downloader {
     return (await exists(path)) ? path : null;
   }
 
-  async download(file: DistFile): Promise<string> {
+  async download(file: DistFile, onBytes?: (bytes: number) => void): Promise<string> {
     if (file.url.startsWith('file:')) return this.verifyLocal(file);
     const dest = this.pathFor(file);
     const running = this.inFlight.get(dest);
     if (running) return running;
-    const task = this.fetchInto(file, dest).finally(() => this.inFlight.delete(dest));
+    const task = this.fetchInto(file, dest, onBytes).finally(() => this.inFlight.delete(dest));
     this.inFlight.set(dest, task);
     return task;
   }
@@ -81,7 +81,7 @@ export class Downloader {
     return path;
   }
 
-  private async fetchInto(file: DistFile, dest: string): Promise<string> {
+  private async fetchInto(file: DistFile, dest: string, onBytes?: (bytes: number) => void): Promise<string> {
     if (await exists(dest)) {
       this.http.stats.cacheHits++;
       log.debug(`${redact(file.url)} (downloaded before: ${dest})`);
@@ -93,7 +93,7 @@ export class Downloader {
     let actual = '';
     for (let attempt = 0; attempt < 2; attempt++) {
       const temp = tempPathFor(dest);
-      actual = await this.streamTo(file, temp, hash?.algorithm ?? 'sha256');
+      actual = await this.streamTo(file, temp, hash?.algorithm ?? 'sha256', onBytes);
       if (hash === null || actual === hash.digest) {
         await publish(temp, dest);
         return dest;
@@ -106,7 +106,7 @@ export class Downloader {
   }
 
   /** GET into `temp`, returning the hex digest of what was written. */
-  private async streamTo(file: DistFile, temp: string, algorithm: string): Promise<string> {
+  private async streamTo(file: DistFile, temp: string, algorithm: string, onBytes?: (bytes: number) => void): Promise<string> {
     const url = new URL(file.url);
     return this.http.fetch(url, { note: 'download' }, async (response) => {
       if (response.status !== 200) {
@@ -120,6 +120,7 @@ export class Downloader {
       const hashing = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           hash.update(chunk);
+          onBytes?.(chunk.length);
           callback(null, chunk);
         },
       });

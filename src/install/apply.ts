@@ -4,6 +4,7 @@
 // environment exactly as it was. Every applied change becomes a generation of
 // the environment's history (history.ts).
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertRunsIn, type Environment } from '../python/environment.js';
 import { redact } from '../index/url.js';
@@ -29,6 +30,15 @@ export async function recoverEnvironment(env: Environment): Promise<void> {
   if (await callNative((n) => n.recoverJournal(journal))) {
     log.warn(`an earlier zephyr run was interrupted while changing ${env.root}; its changes were rolled back`);
   }
+}
+
+/**
+ * For commands that only read the environment: when a journal shows that a zephyr
+ * run was interrupted while changing it, recover first (waiting for a live owner),
+ * so what is read is never half an install. Without a journal, nothing is locked.
+ */
+export async function recoverIfInterrupted(env: Environment): Promise<void> {
+  if (existsSync(journalPath(env))) await recoverEnvironment(env);
 }
 
 function schemeOf(env: Environment): InstallScheme {

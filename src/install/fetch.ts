@@ -13,6 +13,7 @@ import type { DistFile } from '../index/types.js';
 import { callNative, type UnpackedWheel } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
 import type { PlannedInstall } from './plan.js';
+import type { DownloadProgress } from '../ui/progress.js';
 
 export interface FetchedWheel {
   planned: PlannedInstall;
@@ -37,7 +38,13 @@ function chosenFile(planned: PlannedInstall, files: ReadonlyMap<string, DistFile
 }
 
 /** A wheel file for `file`: downloaded, or built (and cached) from its sources. */
-async function wheelPath(planned: PlannedInstall, file: DistFile, client: IndexClient, source: BuildingSource | undefined): Promise<{ path: string; sha256: string | null; directUrl: DirectUrl | null }> {
+async function wheelPath(
+  planned: PlannedInstall,
+  file: DistFile,
+  client: IndexClient,
+  source: BuildingSource | undefined,
+  progress: DownloadProgress | undefined,
+): Promise<{ path: string; sha256: string | null; directUrl: DirectUrl | null }> {
   const p = planned.package;
   const direct = source?.directFor(file);
   const label = { name: normalizeName(p.name), what: `${p.name} ${p.version} (${direct ? String(direct.directUrl.url) : file.filename})` };
@@ -49,7 +56,7 @@ async function wheelPath(planned: PlannedInstall, file: DistFile, client: IndexC
     const built = await source.builds.wheelOfSdist(direct.archive.path, direct.archive.sha256, label);
     return { path: built, sha256: null, directUrl: direct.directUrl };
   }
-  const path = await client.download(file);
+  const path = await client.download(file, (n) => progress?.bytes(file.url, n)).then((p) => (progress?.done(file.url), p));
   if (file.filename.endsWith('.whl')) return { path, sha256: file.hashes.sha256 ?? null, directUrl: direct?.directUrl ?? null };
   if (source === undefined) throw new Error(`${file.filename} needs a build and no build session was given`);
   const sha256 = file.hashes.sha256 ?? (await callNative((n) => n.sha256Files([path])))[0] ?? '';
@@ -62,9 +69,12 @@ export async function fetchWheels(
   client: IndexClient,
   cacheDir: string,
   source?: BuildingSource,
+  progress?: DownloadProgress,
 ): Promise<FetchedWheel[]> {
   const chosen = plan.map((planned) => ({ planned, file: chosenFile(planned, files, source !== undefined) }));
-  const wheels = await Promise.all(chosen.map(({ planned, file }) => wheelPath(planned, file, client, source)));
+  // The bar counts what is downloaded; folders and git checkouts are built, not downloaded.
+  progress?.start(chosen.filter(({ file }) => source?.directFor(file)?.tree == null).map(({ file }) => file));
+  const wheels = await Promise.all(chosen.map(({ planned, file }) => wheelPath(planned, file, client, source, progress))).finally(() => progress?.finish());
   const unhashed = wheels.filter((w) => w.sha256 === null).map((w) => w.path);
   const digests = unhashed.length === 0 ? [] : await callNative((n) => n.sha256Files(unhashed));
   const digestOf = new Map(unhashed.map((p, i) => [p, digests[i] ?? null]));

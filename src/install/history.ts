@@ -15,6 +15,7 @@ import type { Settings } from '../settings/load.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import type { WheelToInstall } from './apply.js';
+import type { DownloadProgress } from '../ui/progress.js';
 import type { InstalledDistribution } from './installed.js';
 
 export interface InstalledRecord {
@@ -256,7 +257,7 @@ function distFileOf(target: PackageState & { url: string }): DistFile {
  * downloaded again from the recorded URL (hash-checked by the index client) and
  * unpacked into the cache by the core, as fetch.ts does.
  */
-export async function cachedWheels(install: RollbackPlan['install'], settings: Settings): Promise<WheelToInstall[]> {
+export async function cachedWheels(install: RollbackPlan['install'], settings: Settings, progress?: DownloadProgress): Promise<WheelToInstall[]> {
   const cacheDir = settings.values['cache-dir'];
   const found: (UnpackedWheel | null)[] = [];
   const missing: { i: number; file: DistFile; dest: string }[] = [];
@@ -287,7 +288,9 @@ export async function cachedWheels(install: RollbackPlan['install'], settings: S
       allowInsecureHosts: [...settings.values['allow-insecure-host']],
     });
     try {
-      const paths = await Promise.all(missing.map((m) => client.download(m.file)));
+      progress?.start(missing.map((m) => m.file));
+      const download = (file: DistFile): Promise<string> => client.download(file, (n) => progress?.bytes(file.url, n)).then((path) => (progress?.done(file.url), path));
+      const paths = await Promise.all(missing.map((m) => download(m.file))).finally(() => progress?.finish());
       const items = missing.map((m, k) => ({ wheel: paths[k] ?? '', dest: m.dest }));
       const unpacked = JSON.parse(await callNative((n) => n.unpackWheels(items))) as UnpackedWheel[];
       missing.forEach((m, k) => {

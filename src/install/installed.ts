@@ -1,35 +1,30 @@
 // What an environment has installed: the `*.dist-info` folders of its
-// site-packages (name and version from the folder name, as PEP 427 names them).
+// site-packages, read by the core in one call (name and version from METADATA,
+// with the fields `pip show` prints).
 
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { normalizeName as normalize } from '../index/names.js';
+import { normalizeName } from '../index/names.js';
+import { callNative, type InstalledDistribution as NativeDistribution } from '../native.js';
 import type { InterpreterFacts } from '../python/interpreter.js';
 
-export interface InstalledDistribution {
+export interface InstalledDistribution extends Omit<NativeDistribution, 'name'> {
+  /** Normalized name (PEP 503). */
   name: string;
-  version: string;
-  /** Absolute path of its `.dist-info` folder. */
-  distInfo: string;
+  /** The name as its METADATA spells it. */
+  displayName: string;
 }
 
+/** Site-packages folders of an interpreter: purelib, then platlib when it differs. */
+export function sitePackagesOf(facts: InterpreterFacts): string[] {
+  return [...new Set([facts.paths.purelib, facts.paths.platlib].filter((d): d is string => typeof d === 'string'))];
+}
 
-export function installedDistributions(facts: InterpreterFacts): InstalledDistribution[] {
-  const dirs = [...new Set([facts.paths.purelib, facts.paths.platlib].filter((d): d is string => typeof d === 'string'))];
+/** Every distribution, sorted by name; the first of a name wins (purelib before platlib). */
+export async function installedDistributions(facts: InterpreterFacts): Promise<InstalledDistribution[]> {
+  const raw = JSON.parse(await callNative((n) => n.readInstalled(sitePackagesOf(facts)))) as NativeDistribution[];
   const found = new Map<string, InstalledDistribution>();
-  for (const dir of dirs) {
-    let entries: string[];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const m = /^(.+?)-([^-]+)\.dist-info$/.exec(entry);
-      if (!m?.[1] || !m[2]) continue;
-      const name = normalize(m[1]);
-      if (!found.has(name)) found.set(name, { name, version: m[2], distInfo: join(dir, entry) });
-    }
+  for (const d of raw) {
+    const name = normalizeName(d.name);
+    if (!found.has(name)) found.set(name, { ...d, name, displayName: d.name });
   }
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -210,7 +210,7 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
   await recoverEnvironment(env);
   const { installedDistributions } = await import('../install/installed.js');
   const { planInstall } = await import('../install/plan.js');
-  const installed = installedDistributions(env.interpreter.facts);
+  const installed = await installedDistributions(env.interpreter.facts);
   const plan = planInstall(resolved, installed, false);
   const keepNames = new Set([...wanted.map((p) => p.name), normalizeName(project.name)]);
   const extraneous: InstalledDistribution[] = installed.filter((d) => !keepNames.has(d.name));

@@ -39,8 +39,8 @@ export interface ResolveOutcome {
   resolution: Resolution;
   inputs: ResolveInputs;
   target: ResolveTarget;
-  /** The package source with its build session and the requirements that point to sources. */
-  source: BuildingSource;
+  /** The package source with its build session and the requirements that point to sources (absent: nothing can be built, as with --no-deps). */
+  source?: BuildingSource;
 }
 
 /** `--exclude-newer`: an RFC 3339 timestamp or a date (`2024-03-01`). */

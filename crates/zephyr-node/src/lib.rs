@@ -6,6 +6,7 @@
 
 mod errors;
 mod files;
+mod inspect;
 mod install;
 mod resolver;
 mod standards;

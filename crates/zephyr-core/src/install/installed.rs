@@ -5,8 +5,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::distinfo::read_name_version;
 use crate::error::{CoreError, CoreResult};
+use crate::metadata::parse_headers;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -18,6 +18,62 @@ pub struct InstalledDist {
     /// First line of INSTALLER, if present.
     pub installer: Option<String>,
     pub requested: bool,
+    /// Fields of METADATA that `pip show` prints (empty when absent).
+    pub summary: String,
+    pub home_page: String,
+    pub author: String,
+    pub author_email: String,
+    pub license: String,
+    /// `Label, URL` values of `Project-URL`.
+    pub project_urls: Vec<String>,
+    pub requires_dist: Vec<String>,
+    pub provides_extra: Vec<String>,
+}
+
+/// The METADATA headers of one `.dist-info`, or None when it has no usable Name and Version.
+fn read_metadata(di: &Path) -> Option<InstalledDist> {
+    let text = fs::read_to_string(di.join("METADATA")).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut d = InstalledDist {
+        name: String::new(),
+        version: String::new(),
+        dist_info: di.display().to_string(),
+        installer: None,
+        requested: false,
+        summary: String::new(),
+        home_page: String::new(),
+        author: String::new(),
+        author_email: String::new(),
+        license: String::new(),
+        project_urls: Vec::new(),
+        requires_dist: Vec::new(),
+        provides_extra: Vec::new(),
+    };
+    let first = |slot: &mut String, v: String| {
+        if slot.is_empty() {
+            *slot = v;
+        }
+    };
+    for (k, v) in parse_headers(text) {
+        match k.to_ascii_lowercase().as_str() {
+            "name" => first(&mut d.name, v),
+            "version" => first(&mut d.version, v),
+            "summary" => first(&mut d.summary, v),
+            "home-page" => first(&mut d.home_page, v),
+            "author" => first(&mut d.author, v),
+            "author-email" => first(&mut d.author_email, v),
+            "license" => first(&mut d.license, v),
+            "license-expression" if d.license.is_empty() => d.license = v,
+            "project-url" => d.project_urls.push(v),
+            "requires-dist" => d.requires_dist.push(v),
+            "provides-extra" => d.provides_extra.push(v),
+            _ => {}
+        }
+    }
+    if d.name.is_empty() || d.version.is_empty() {
+        return None;
+    }
+    Some(d)
 }
 
 /// Every distribution in the given site-packages directories (missing directories are empty).
@@ -41,18 +97,13 @@ pub fn read_installed(site_packages: &[String]) -> CoreResult<Vec<InstalledDist>
         }
         found.sort();
         for di in found {
-            let Ok((name, version)) = read_name_version(&di) else { continue };
-            let installer = fs::read_to_string(di.join("INSTALLER"))
+            let Some(mut dist) = read_metadata(&di) else { continue };
+            dist.installer = fs::read_to_string(di.join("INSTALLER"))
                 .ok()
                 .and_then(|s| s.lines().next().map(|l| l.trim().to_string()))
                 .filter(|s| !s.is_empty());
-            out.push(InstalledDist {
-                name,
-                version,
-                dist_info: di.display().to_string(),
-                installer,
-                requested: di.join("REQUESTED").exists(),
-            });
+            dist.requested = di.join("REQUESTED").exists();
+            out.push(dist);
         }
     }
     Ok(out)

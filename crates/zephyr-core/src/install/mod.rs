@@ -3,9 +3,11 @@
 //! failure leaves the environment exactly as it was.
 
 pub mod apply;
+pub mod dependencies;
 pub mod distinfo;
 pub mod installed;
 pub mod journal;
+pub mod latest;
 pub mod record;
 pub mod unpack;
 
@@ -13,7 +15,9 @@ pub mod unpack;
 mod tests;
 
 pub use apply::{apply_install_plan, apply_install_plan_json, InstallReport, InstallRequest, LinkMode};
+pub use dependencies::{analyze_dependencies, analyze_dependencies_json, AnalyzeRequest, DistDependencies};
 pub use installed::{read_installed, read_installed_json, InstalledDist};
+pub use latest::{latest_versions, latest_versions_json, LatestRequest, LatestVersion};
 pub use journal::recover_journal;
 pub use unpack::{unpack_wheel, unpack_wheels, UnpackItem, Unpacked};
 
