@@ -212,12 +212,18 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
   const { planInstall } = await import('../install/plan.js');
   const installed = await installedDistributions(env.interpreter.facts);
   const plan = planInstall(resolved, installed, false);
-  const keepNames = new Set([...wanted.map((p) => p.name), normalizeName(project.name)]);
+  // The project itself stays when it is a package (installed editable below), else it is extraneous.
+  const projectName = normalizeName(project.name);
+  const keepNames = new Set([...wanted.map((p) => p.name), ...(project.isPackage ? [projectName] : [])]);
   const extraneous: InstalledDistribution[] = installed.filter((d) => !keepNames.has(d.name));
+  const installedProject = project.isPackage ? installed.find((d) => d.name === projectName) : undefined;
+  const { editableIsCurrent, buildProjectEditable, saveEditableStamp } = await import('./editable.js');
+  const projectStale = project.isPackage && !editableIsCurrent(venv, project, installedProject?.version);
   const packages = wanted.map((p) => ({ name: p.name, version: p.version }));
-  if (plan.install.length === 0 && extraneous.length === 0) {
+  if (plan.install.length === 0 && extraneous.length === 0 && !projectStale) {
     return { environment: venv, noop: true, installed: [], removed: [], packages, createdEnvironment: created };
   }
+  let builtProject: { name: string; version: string } | null = null;
   const { IndexClient } = await import('../index/index.js');
   const client = new IndexClient({
     indexUrls: [],
@@ -233,21 +239,30 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
       throw lockEntryError(err, resolved);
     });
     const direct = new Set(directNames(lock, project));
-    const remove = [...plan.install.flatMap((p: PlannedInstall) => (p.replaces ? [p.replaces] : [])), ...extraneous];
+    // Built before anything changes: a build failure leaves the environment as it was.
+    const projectWheel = projectStale ? await buildProjectEditable(project, env, settings) : null;
+    const remove = [...plan.install.flatMap((p: PlannedInstall) => (p.replaces ? [p.replaces] : [])), ...extraneous, ...(projectWheel && installedProject ? [installedProject] : [])];
     await applyRecorded(
       env,
       settings.values['link-mode'],
       remove,
-      wheels.map((w) => ({ unpacked: w.unpacked, requested: direct.has(w.planned.package.name), origin: { url: w.file.url, sha256: w.file.hashes.sha256 ?? null } })),
+      [
+        ...wheels.map((w) => ({ unpacked: w.unpacked, requested: direct.has(w.planned.package.name), origin: { url: w.file.url, sha256: w.file.hashes.sha256 ?? null } })),
+        ...(projectWheel ? [projectWheel] : []),
+      ],
       ['sync', ...process.argv.slice(3)],
     );
+    if (projectWheel) {
+      saveEditableStamp(venv, project);
+      builtProject = { name: projectWheel.unpacked.name, version: projectWheel.unpacked.version };
+    }
   } finally {
     await client.close();
   }
   return {
     environment: venv,
     noop: false,
-    installed: plan.install.map((p) => ({ name: p.package.name, version: p.package.version })),
+    installed: [...plan.install.map((p) => ({ name: p.package.name, version: p.package.version })), ...(builtProject ? [builtProject] : [])],
     removed: [...plan.install.flatMap((p) => (p.replaces ? [{ name: p.replaces.name, version: p.replaces.version }] : [])), ...extraneous.map((d) => ({ name: d.name, version: d.version }))],
     packages,
     createdEnvironment: created,

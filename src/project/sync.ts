@@ -102,14 +102,6 @@ function saveFingerprint(venv: string, print: string): void {
 }
 
 /**
- * The project itself, installed editable (PEP 660), when it is a package. Needs source builds
- * (src/build), which are not merged yet: for now this step is skipped with a note.
- */
-export async function installProjectEditable(project: Project, venv: string): Promise<void> {
-  log.info(`note: ${project.name} itself is not installed into ${venv} yet: editable installs (PEP 660) need source builds, which come later`);
-}
-
-/**
  * The no-op check before anything is parsed: the nearest pyproject.toml with a [project]
  * table, its lock and .venv, compared by fingerprint. The environment's path when a sync would
  * have nothing to do; undefined otherwise (then the full sync decides).
@@ -151,7 +143,6 @@ export async function syncProject(project: Project, settings: Settings, opts: Sy
   }
   const { syncFromLock } = await import('./sync-apply.js');
   const outcome = await syncFromLock(project, settings, opts, venv, lockPath);
-  if (project.isPackage) await installProjectEditable(project, venv);
   saveFingerprint(venv, fingerprint(project.text, readFileSync(lockPath, 'utf8'), opts));
   return outcome;
 }
