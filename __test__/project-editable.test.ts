@@ -4,7 +4,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeSourceTree } from './helpers/dist-builder.js';
@@ -67,5 +67,16 @@ describe('zephyr sync installs the project itself, editable', { skip: python ? f
     const gone = await py('import importlib.metadata as m; print(m.version("myapp"))');
     assert.notEqual(gone.code, 0, 'myapp is no longer installed');
     assert.equal((await py('import dep; print(dep.__version__)')).stdout.trim(), '1.0');
+  });
+
+  it('a no-op sync answers from the fingerprint; a .venv that lost pyvenv.cfg is never "up to date"', async () => {
+    const noop = await run(['sync']);
+    assert.equal(noop.code, 0, noop.stderr);
+    assert.match(noop.stderr, /The environment is up to date/);
+    rmSync(join(dir, '.venv', 'pyvenv.cfg'));
+    const broken = await run(['sync']);
+    assert.equal(broken.code, 1, broken.stderr);
+    assert.doesNotMatch(broken.stderr, /up to date/);
+    assert.match(broken.stderr, /not a virtual environment/);
   });
 });

@@ -1,4 +1,4 @@
-// Bundles the CLI into dist/ with esbuild, in two builds:
+// Bundles the CLI into dist/ with esbuild, in three builds:
 //
 // - dist/cli.js (src/cli/main.ts) and its chunks: commands are split into
 //   lazily loaded chunks so that `zephyr --version` parses only the entry.
@@ -6,6 +6,8 @@
 //   main.ts takes without clipanion, as one self-contained file. The module
 //   graph of the split build would make it a chain of a dozen small chunks,
 //   each costing a resolve, a read on the thread pool and a compile.
+// - dist/sync-fast.js (src/cli/sync-fast.ts): the no-op `zephyr sync` check,
+//   self-contained the same way.
 //
 // main.ts imports './venv-run.js'; in the first build that import is
 // redirected to the standalone file. (The clipanion `venv` commands import
@@ -53,6 +55,9 @@ const fastVenv = {
     b.onResolve({ filter: /^\.\/venv-run\.js$/ }, (args) =>
       /[\\/]src[\\/]cli[\\/]main\.ts$/.test(args.importer) ? { path: './venv-fast.js', external: true } : undefined,
     );
+    b.onResolve({ filter: /^\.\/sync-fast\.js$/ }, (args) =>
+      /[\\/]src[\\/]cli[\\/]main\.ts$/.test(args.importer) ? { path: './sync-fast.js', external: true } : undefined,
+    );
   },
 };
 
@@ -78,8 +83,10 @@ const builtinsAtRuntime = {
 
 const split = await build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, splitting: true, plugins: [fastVenv] });
 const fast = await build({ ...common, entryPoints: { 'venv-fast': 'src/cli/venv-run.ts' }, splitting: false, plugins: [builtinsAtRuntime] });
-// venv-fast.js first, then the chunks, cli.js (which imports both) last.
+const syncFast = await build({ ...common, entryPoints: { 'sync-fast': 'src/cli/sync-fast.ts' }, splitting: false, plugins: [builtinsAtRuntime] });
+// The fast paths first, then the chunks, cli.js (which imports them) last.
 write(fast);
+write(syncFast);
 const isEntry = (f) => /[\\/]cli\.js$/.test(f.path);
 write({ outputFiles: [...split.outputFiles.filter((f) => !isEntry(f)), ...split.outputFiles.filter(isEntry)] });
 

@@ -92,7 +92,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else if (venvArgs) {
   const { runVenv } = await import('./venv-run.js');
   process.exitCode = await runVenv(venvArgs);
-} else {
+} else if (!(argv[0] === 'sync' && (await import('./sync-fast.js')).runSyncFast(argv, performance.now()))) {
   const { runCli } = await import('./app.js');
   await runCli(argv);
 }

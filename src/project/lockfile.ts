@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { normalizeName } from '../index/names.js';
 import { parseToml, type TomlTable } from '../settings/toml-file.js';
 import { ZephyrError } from '../ui/errors.js';
+import { LOCK_FILE } from './sync-fingerprint.js';
 
 export const LOCK_VERSION = 1;
-export const LOCK_FILENAME = 'zephyr.lock';
+/** `zephyr.lock` (named where the sync fast path can read it without loading this module). */
+export const LOCK_FILENAME = LOCK_FILE;
 
 export interface LockedArtifact {
   url: string;
