@@ -124,7 +124,7 @@ describe('sources, editables and zephyr build', { skip: python ? false : 'no CPy
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\+ gitpkg==0\.3/);
     assert.equal((await py('import gitpkg; print(gitpkg.__version__)')).stdout.trim(), '0.3');
-    assert.deepEqual(directUrl('gitpkg-0.3.dist-info'), { url: `git+${pathToFileURL(repo).href}`, vcs_info: { vcs: 'git', commit_id: commit, requested_revision: 'v0.3' } });
+    assert.deepEqual(directUrl('gitpkg-0.3.dist-info'), { url: pathToFileURL(repo).href, vcs_info: { vcs: 'git', commit_id: commit, requested_revision: 'v0.3' } });
     assert.ok(existsSync(join(cache, 'git-v1', 'checkouts', commit)));
     const again = await run(['pip', 'install', '--index-url', index.url, `gitpkg @ git+${pathToFileURL(repo).href}@${commit}`]);
     assert.equal(again.code, 0, again.stderr);
@@ -140,6 +140,24 @@ describe('sources, editables and zephyr build', { skip: python ? false : 'no CPy
     writeFileSync(join(project, 'editme', '__init__.py'), '__version__ = "edited"\n');
     assert.equal((await py('import editme; print(editme.__version__)')).stdout.trim(), 'edited');
     assert.deepEqual(directUrl('editme-0.2.dist-info'), { url: pathToFileURL(project).href, dir_info: { editable: true } });
+  });
+
+  it('pip compile names packages from sources as pip-compile does (`name @ URL`, `-e URL`, git at its commit)', { skip: hasGit() ? false : 'no git command' }, async () => {
+    const folder = writeSourceTree({ name: 'pinfolder', version: '1.1', requires: ['dep'] }, join(box.cwd, 'pinfolder'));
+    const editable = writeSourceTree({ name: 'pinedit', version: '2.2' }, join(box.cwd, 'pinedit'));
+    const repo = writeSourceTree({ name: 'pingit', version: '3.3' }, join(box.root, 'pingit'));
+    const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.email=t@example.invalid', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'first');
+    const commit = git('rev-parse', 'HEAD');
+    writeFileSync(join(box.cwd, 'sources.in'), `./pinfolder\n-e ./pinedit\npingit @ git+${pathToFileURL(repo).href}\n`);
+    const r = await run(['pip', 'compile', '--index-url', index.url, '--no-header', 'sources.in']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^dep==1\.0$/m);
+    assert.match(r.stdout, new RegExp(`^-e ${pathToFileURL(editable).href}$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^pinfolder @ ${pathToFileURL(folder).href}$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^pingit @ git\\+${pathToFileURL(repo).href}@${commit}$`, 'm'));
   });
 
   it('reads -e lines of requirements files', async () => {

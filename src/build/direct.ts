@@ -97,7 +97,8 @@ export async function prepareDirect(ref: DirectReference, builds: BuildSession, 
     const tree = subdirectory ? resolve(checkout.path, subdirectory) : checkout.path;
     const vcsInfo: Record<string, string> = { vcs: 'git', commit_id: checkout.commit };
     if (git.rev !== null) vcsInfo.requested_revision = git.rev;
-    const directUrl: DirectUrl = { url: `git+${git.repository}`, vcs_info: vcsInfo };
+    // PEP 610: the URL as git itself takes it (no `git+` prefix); the VCS is in vcs_info.
+    const directUrl: DirectUrl = { url: git.repository, vcs_info: vcsInfo };
     if (subdirectory) directUrl.subdirectory = subdirectory;
     source = { tree, archive: null, editable: false, directUrl, cacheKey: `git-${checkout.commit}${subdirectory ? `-${Buffer.from(subdirectory).toString('hex')}` : ''}` };
     if (ref.editable) throw new ZephyrError('ZE_UNSUPPORTED', `editable git requirements are not supported: ${ref.target}`, 'clone the repository and install the folder with -e PATH');

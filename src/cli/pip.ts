@@ -94,7 +94,7 @@ export class PipCompileCommand extends ResolvingCommand {
     const { findPython, effectiveRequest } = await import('../python/discover.js');
     const { runResolution } = await import('../resolve/session.js');
     const { pinsOf } = await import('../resolve/inputs.js');
-    const { pinned, pinnedUniversal, renderRequirementsTxt } = await import('../resolve/render.js');
+    const { directPin, pinned, pinnedUniversal, renderRequirementsTxt } = await import('../resolve/render.js');
     const { outJson } = await import('../ui/log.js');
     const { ZephyrError } = await import('../ui/errors.js');
     if (this.sources.length === 0 && this.requirementFiles.length === 0) {
@@ -105,8 +105,12 @@ export class PipCompileCommand extends ResolvingCommand {
     const request = this.common([], interpreter, preferences);
     request.inputs.requirementFiles = [...this.sources, ...this.requirementFiles];
     if (this.universal) request.universal = true;
-    const { resolution, inputs } = await runResolution(request, settings);
+    const { resolution, inputs, source } = await runResolution(request, settings);
     const packages = this.universal ? pinnedUniversal(resolution, inputs.requirements) : pinned(resolution, inputs.requirements);
+    for (const p of packages) {
+      const from = source?.direct.get(p.name);
+      if (from !== undefined) p.direct = directPin(p.name, from);
+    }
     if (this.json) {
       outJson({ packages });
       return;
