@@ -53,7 +53,7 @@ describe('zephyr add / remove / update / run', { skip: python ? false : 'no CPyt
     assert.equal(got.stdout.trim(), '1.0 1.0', got.stderr);
     const dev = await run(['add', '--dev', 'pytest-ish']);
     assert.equal(dev.code, 0, dev.stderr);
-    assert.match(pyproject(), /\[dependency-groups\]\ndev = \[\n {4}"pytest-ish>=8\.1",\n\]/);
+    assert.match(pyproject(), /\[dependency-groups\]\ndev = \[\n {4}"pytest-ish>=8\.1"\n\]/);
   });
 
   it('add: a package that cannot be resolved changes nothing and says why', async () => {

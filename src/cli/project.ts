@@ -70,17 +70,24 @@ export class AddCommand extends EditingCommand {
       ['Add a package', 'zephyr add requests'],
       ['A development tool', 'zephyr add --dev pytest'],
       ['Import a requirements file', 'zephyr add -r requirements.txt'],
+      ['A local project, editable', 'zephyr add --editable ../mylib'],
     ],
   });
   requirementFiles = Option.Array('-r,--requirements', [], { description: 'Add the requirements of a file (repeatable)' });
+  editable = Option.Boolean('-e,--editable', false, { description: 'Add the local folders given as editable dependencies' });
   packages = Option.Rest({ name: 'PACKAGE' });
 
   async run(): Promise<void> {
     const settings = await this.settings();
     const { ZephyrError } = await import('../ui/errors.js');
     const { findProject } = await import('../project/pyproject.js');
-    const { addToProject } = await import('../project/change.js');
-    const requirements = [...this.packages];
+    const { addToProject, localDependency } = await import('../project/change.js');
+    const { existsSync, statSync } = await import('node:fs');
+    const project = await findProject(process.cwd());
+    // A folder (a path that exists, or anything with --editable) is a dependency from [tool.zephyr.sources].
+    const isFolder = (arg: string): boolean => /^(\.{1,2}([\\/]|$)|[\\/~])/.test(arg) && existsSync(arg) && statSync(arg).isDirectory();
+    const local = this.packages.filter((p) => this.editable || isFolder(p)).map((p) => localDependency(project, p, this.editable));
+    const requirements = this.packages.filter((p) => !(this.editable || isFolder(p)));
     if (this.requirementFiles.length > 0) {
       const { readRequirementsFile } = await import('../resolve/requirements-file.js');
       const { log } = await import('../ui/log.js');
@@ -92,9 +99,8 @@ export class AddCommand extends EditingCommand {
         }
       }
     }
-    if (requirements.length === 0) throw new ZephyrError('ZE_USAGE', 'nothing to add', 'name packages (zephyr add requests) or a file (zephyr add -r requirements.txt)');
-    const project = await findProject(process.cwd());
-    await this.report(await addToProject(project, settings, await this.target(), requirements, { lock: !this.frozen, sync: !this.frozen && !this.noSync }));
+    if (requirements.length === 0 && local.length === 0) throw new ZephyrError('ZE_USAGE', 'nothing to add', 'name packages (zephyr add requests), a folder (zephyr add --editable ../lib) or a file (zephyr add -r requirements.txt)');
+    await this.report(await addToProject(project, settings, await this.target(), requirements, { lock: !this.frozen, sync: !this.frozen && !this.noSync }, local));
   }
 }
 

@@ -5,6 +5,12 @@ export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
+/** The project name a PEP 508 requirement starts with, normalized; null when it starts with none. */
+export function requirementName(requirement: string): string | null {
+  const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement);
+  return m?.[1] ? normalizeName(m[1]) : null;
+}
+
 const SDIST_EXTENSIONS = ['.tar.gz', '.zip', '.tar.bz2', '.tar.xz', '.tgz', '.tar'] as const;
 
 export type DistKind = 'wheel' | 'sdist';

@@ -4,14 +4,25 @@
 // resolved or installed changes nothing.
 
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { normalizeName } from '../index/names.js';
+import { join, relative, resolve, sep } from 'node:path';
+import { normalizeName, requirementName } from '../index/names.js';
 import { callNative } from '../native.js';
 import type { Settings } from '../settings/load.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { lockProject, type LockOutcome } from './lock.js';
-import { addRequirements, removeRequirements, requirementName, targetFlag, targetLabel, targetsListing, type DependencyTarget } from './pyproject-edit.js';
+import {
+  addRequirements,
+  removeLocalSource,
+  removeRequirements,
+  setLocalSource,
+  targetFlag,
+  targetLabel,
+  targetsListing,
+  type DependencyTarget,
+  type SourceEntry,
+} from './pyproject-edit.js';
+import { parse as parseToml } from 'smol-toml';
 import { readProject, type Project } from './pyproject.js';
 import { syncProject } from './sync.js';
 
@@ -96,19 +107,52 @@ async function lockAndSync(settings: Settings, root: string, opts: ChangeOptions
   return outcome;
 }
 
-export async function addToProject(project: Project, settings: Settings, target: DependencyTarget, requirements: readonly string[], opts: ChangeOptions): Promise<ChangeOutcome> {
+/** A dependency to take from a local folder: its name, and the `[tool.zephyr.sources]` entry. */
+export interface LocalDependency {
+  name: string;
+  source: SourceEntry;
+}
+
+/** The project in a folder, as a dependency of `project`: its name from its pyproject.toml, its path relative to the project. */
+export function localDependency(project: Project, folder: string, editable: boolean): LocalDependency {
+  const dir = resolve(folder);
+  const pyproject = join(dir, 'pyproject.toml');
+  let name: unknown;
+  try {
+    const doc = parseToml(readFileSync(pyproject, 'utf8')) as { project?: { name?: unknown } };
+    name = doc.project?.name;
+  } catch {
+    name = undefined;
+  }
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new ZephyrError('ZE_LOCAL_NAME', `cannot tell the name of the project in ${dir}: its pyproject.toml has no [project] name`, 'give the folder a PEP 621 pyproject.toml with [project] name = "…"');
+  }
+  const rel = relative(project.root, dir).split(sep).join('/') || '.';
+  return { name: normalizeName(name), source: { path: rel.startsWith('.') ? rel : `./${rel}`, editable } };
+}
+
+export async function addToProject(
+  project: Project,
+  settings: Settings,
+  target: DependencyTarget,
+  requirements: readonly string[],
+  opts: ChangeOptions,
+  local: readonly LocalDependency[] = [],
+): Promise<ChangeOutcome> {
   await checkSyntax(requirements);
   return transactional(project, async () => {
     const file = project.pyprojectPath;
-    const edit = addRequirements(readFileSync(file, 'utf8'), target, requirements, file);
-    writeFileSync(file, edit.text);
+    const edit = addRequirements(readFileSync(file, 'utf8'), target, [...requirements, ...local.map((l) => l.name)], file);
+    let text = edit.text;
+    for (const l of local) text = setLocalSource(text, l.name, l.source, file);
+    writeFileSync(file, text);
     const edits = [...edit.added.map((r) => `added ${r} to ${targetLabel(target)}`), ...edit.replaced.map((r) => `${r.from} → ${r.to} in ${targetLabel(target)}`)];
     if (!opts.lock) return { edits, changes: [] };
     const project1 = await readProject(project.root);
     let outcome = await lockProject(project1, settings, {});
     const before = outcome.before;
     // Like uv: a bare name gets the locked version as its lower bound (`rich` → `rich>=13.7.1`).
-    const bounded = requirements.filter(isBare).flatMap((r) => {
+    const bounded = requirements.filter((r) => isBare(r) && !local.some((l) => l.name === requirementName(r))).flatMap((r) => {
       const name = requirementName(r);
       const versions = outcome.packages.filter((p) => p.name === name).map((p) => p.version);
       const lowest = versions.sort((x, y) => x.localeCompare(y, 'en', { numeric: true }))[0];
@@ -140,7 +184,10 @@ export async function removeFromProject(project: Project, settings: Settings, ta
     );
   }
   return transactional(project, async () => {
-    writeFileSync(file, edit.text);
+    let after = edit.text;
+    // A folder source goes with the last list that names the package.
+    for (const name of names) if (targetsListing(after, name, file).length === 0) after = removeLocalSource(after, name, file);
+    writeFileSync(file, after);
     const outcome = await lockAndSync(settings, project.root, opts);
     return { edits: edit.removed.map((r) => `removed ${r} from ${targetLabel(target)}`), changes: outcome ? lockChanges(outcome.before, outcome.packages, project.name) : [] };
   });

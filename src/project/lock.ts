@@ -2,8 +2,9 @@
 // requires-python allows (universal resolution), and write zephyr.lock.
 
 import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { normalizeName } from '../index/names.js';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { normalizeName, requirementName } from '../index/names.js';
 import type { DistFile } from '../index/types.js';
 import type { Resolution } from '../resolve/driver.js';
 import type { DependencyEdge } from '../resolve/protocol.js';
@@ -52,6 +53,7 @@ export function projectInputs(project: Project): LockedInputs {
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const sortKeysOf = (r: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]));
 
 /** Whether the lock was made from the project as it is now (requirements and requires-python). */
 export function lockMatchesProject(lock: Lockfile, project: Project): boolean {
@@ -59,7 +61,18 @@ export function lockMatchesProject(lock: Lockfile, project: Project): boolean {
   if (!root?.metadata) return false;
   const want = projectInputs(project);
   const sortKeys = (r: Record<string, string[]>): Record<string, string[]> => Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k] ?? []]));
+  const lockedLocal = Object.fromEntries(
+    lock.packages.flatMap((p) => ('editable' in p.source && p.source.editable !== '.' ? [[p.name, `editable:${p.source.editable}`]] : 'path' in p.source ? [[p.name, `path:${p.source.path}`]] : [])),
+  );
+  // Sources count only for the names the project requires (an unused entry changes nothing).
+  const required = new Set(rootRequirements(project).map((r) => requirementName(r.requirement)));
+  const wantLocal = Object.fromEntries(
+    Object.entries(project.sources)
+      .filter(([name]) => required.has(name))
+      .map(([name, src]) => [name, `${src.editable ? 'editable' : 'path'}:${src.path}`]),
+  );
   return (
+    same(sortKeysOf(lockedLocal), sortKeysOf(wantLocal)) &&
     lock.requiresPython === project.requiresPython &&
     same(root.metadata.requiresDist, want.requiresDist) &&
     same(sortKeys(root.metadata.optionalDependencies), sortKeys(want.optionalDependencies)) &&
@@ -77,6 +90,29 @@ function rootRequirements(project: Project): { requirement: string; label: RootL
   return out;
 }
 
+/**
+ * What the resolver gets for the root requirements: index requirements as written, and those with
+ * a [tool.zephyr.sources] entry as their folder (`name[extras] @ file:///…`, or an editable path).
+ * Labels follow the resolver's order of requirements: packages first, then editables.
+ */
+function resolverRoots(project: Project, roots: { requirement: string; label: RootLabel }[]): { packages: string[]; editables: string[]; labels: RootLabel[] } {
+  const packages: { requirement: string; label: RootLabel }[] = [];
+  const editables: { requirement: string; label: RootLabel }[] = [];
+  for (const r of roots) {
+    const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*([^;]*?)\s*(?:;(.*))?$/.exec(r.requirement);
+    const source = m?.[1] !== undefined ? project.sources[normalizeName(m[1])] : undefined;
+    if (!m || !source) {
+      packages.push(r);
+      continue;
+    }
+    const extras = m[2] ?? '';
+    const marker = (m[4] ?? '').trim();
+    if (source.editable) editables.push({ requirement: `${source.dir}${extras}`, label: r.label });
+    else packages.push({ requirement: `${m[1]}${extras} @ ${pathToFileURL(source.dir).href}${marker ? ` ; ${marker}` : ''}`, label: r.label });
+  }
+  return { packages: packages.map((r) => r.requirement), editables: editables.map((r) => r.requirement), labels: [...packages, ...editables].map((r) => r.label) };
+}
+
 function artifact(f: DistFile): LockedArtifact | undefined {
   const sha = f.hashes.sha256;
   if (typeof sha !== 'string') return undefined;
@@ -85,7 +121,7 @@ function artifact(f: DistFile): LockedArtifact | undefined {
   return out;
 }
 
-function buildLock(project: Project, resolution: Resolution | null, labels: RootLabel[]): Lockfile {
+function buildLock(project: Project, resolution: Resolution | null, labels: RootLabel[], local: ReadonlySet<string>): Lockfile {
   const packages: LockedPackage[] = [];
   const versionsOf = new Map<string, Set<string>>();
   for (const p of resolution?.packages ?? []) versionsOf.set(p.name, (versionsOf.get(p.name) ?? new Set()).add(p.version));
@@ -109,17 +145,23 @@ function buildLock(project: Project, resolution: Resolution | null, labels: Root
     const files = resolution?.versionFiles.get(`${p.name}==${p.version}`) ?? [];
     const sdistFile = files.filter((f) => !f.filename.endsWith('.whl')).sort((a, b) => (a.filename < b.filename ? -1 : 1))[0];
     const wheels = files.filter((f) => f.filename.endsWith('.whl')).map(artifact).filter((a): a is LockedArtifact => a !== undefined);
-    const source = files[0]?.index ?? '';
+    const folder = local.has(p.name) ? project.sources[p.name] : undefined;
     const pkg: LockedPackage = {
       name: p.name,
       version: p.version,
-      source: { registry: source },
+      source: folder ? (folder.editable ? { editable: folder.path } : { path: folder.path }) : { registry: files[0]?.index ?? '' },
       dependencies: uniq((p.edges ?? []).map(dep)),
       optionalDependencies: Object.fromEntries(Object.entries(p.extraEdges ?? {}).map(([k, v]) => [k, uniq(v.map(dep))])),
       devDependencies: {},
       wheels,
     };
     if (p.marker !== undefined) pkg.marker = p.marker;
+    if (folder) {
+      // Built from its folder at sync time: no artifacts to lock.
+      pkg.wheels = [];
+      packages.push(pkg);
+      continue;
+    }
     const sd = sdistFile ? artifact(sdistFile) : undefined;
     if (sd) pkg.sdist = sd;
     if (!pkg.sdist && pkg.wheels.length === 0) {
@@ -167,6 +209,8 @@ export async function lockProject(project: Project, settings: Settings, opts: Lo
     (lock?.packages ?? []).filter((p) => 'registry' in p.source).map((p) => ({ name: p.name, version: p.version }));
   const before = previous ? registryPackages(previous.lock) : null;
   const roots = rootRequirements(project);
+  let labels = roots.map((r) => r.label);
+  const local = new Set<string>();
   let resolution: Resolution | null = null;
   if (roots.length > 0) {
     const { findPython, effectiveRequest } = await import('../python/discover.js');
@@ -180,9 +224,11 @@ export async function lockProject(project: Project, settings: Settings, opts: Lo
       log.debug(`no interpreter satisfies requires-python ${project.requiresPython}; using the first one found`);
       return findPython(undefined, process.env, project.root, cacheDir);
     });
+    const given = resolverRoots(project, roots);
+    labels = given.labels;
     const outcome = await runResolution(
       {
-        inputs: { packages: roots.map((r) => r.requirement), requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: false },
+        inputs: { packages: given.packages, editables: given.editables, requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: false },
         interpreter,
         pythonVersion: undefined,
         pythonPlatform: undefined,
@@ -199,8 +245,20 @@ export async function lockProject(project: Project, settings: Settings, opts: Lo
       settings,
     );
     resolution = outcome.resolution;
+    for (const [name, folder] of Object.entries(project.sources)) {
+      const built = outcome.source?.direct.get(name);
+      const fromFolder = [...(outcome.source?.direct.values() ?? [])].find((d) => d.tree !== null && resolve(d.tree) === folder.dir);
+      if (fromFolder !== undefined && built === undefined) {
+        throw new ZephyrError(
+          'ZE_SOURCE_NAME',
+          `[tool.zephyr.sources] \`${name}\` points to ${folder.path}, but the project there is \`${fromFolder.name}\``,
+          `name the source after the project it holds: ${fromFolder.name} = { path = "${folder.path}"${folder.editable ? ', editable = true' : ''} }`,
+        );
+      }
+      if (built !== undefined) local.add(name);
+    }
   }
-  const lock = buildLock(project, resolution, roots.map((r) => r.label));
+  const lock = buildLock(project, resolution, labels, local);
   const text = renderLockfile(lock);
   const changed = previous?.text !== text;
   const packages = registryPackages(lock);

@@ -27,7 +27,8 @@ export interface LockedDependency {
   marker?: string;
 }
 
-export type LockedSource = { registry: string } | { editable: string } | { virtual: string };
+/** Where a locked package comes from: an index, or a folder (relative to the project, `/`-separated; `.` is the project itself). */
+export type LockedSource = { registry: string } | { editable: string } | { virtual: string } | { path: string };
 
 export interface LockedPackage {
   name: string;
@@ -114,6 +115,7 @@ function stringArray(key: string, list: string[]): string[] {
 function sourceText(s: LockedSource): string {
   if ('registry' in s) return `{ registry = ${q(s.registry)} }`;
   if ('editable' in s) return `{ editable = ${q(s.editable)} }`;
+  if ('path' in s) return `{ path = ${q(s.path)} }`;
   return `{ virtual = ${q(s.virtual)} }`;
 }
 
@@ -252,11 +254,13 @@ class LockReader {
     const entry = `package \`${name} ${version}\``;
     const src = v.source;
     let source: LockedSource;
-    if (!isTable(src)) throw this.bad(entry, '`source` must be a table ({ registry = URL }, { editable = PATH } or { virtual = PATH })', name);
+    const kinds = '{ registry = URL }, { editable = PATH }, { path = PATH } or { virtual = PATH }';
+    if (!isTable(src)) throw this.bad(entry, `\`source\` must be a table (${kinds})`, name);
     if (typeof src.registry === 'string') source = { registry: src.registry };
     else if (typeof src.editable === 'string') source = { editable: src.editable };
+    else if (typeof src.path === 'string') source = { path: src.path };
     else if (typeof src.virtual === 'string') source = { virtual: src.virtual };
-    else throw this.bad(entry, '`source` must be { registry = URL }, { editable = PATH } or { virtual = PATH }', name);
+    else throw this.bad(entry, `\`source\` must be ${kinds}`, name);
     const pkg: LockedPackage = {
       name: normalizeName(name),
       version,

@@ -3,7 +3,7 @@
 // user's formatting and comments: the text is patched, never re-serialised.
 
 import { parse, patch, TomlFormat } from '@decimalturn/toml-patch';
-import { normalizeName } from '../index/names.js';
+import { normalizeName, requirementName } from '../index/names.js';
 import { ZephyrError } from '../ui/errors.js';
 
 export type DependencyTarget = { kind: 'project' } | { kind: 'optional'; extra: string } | { kind: 'group'; group: string };
@@ -36,18 +36,14 @@ export function targetFlag(target: DependencyTarget): string {
   }
 }
 
-/** The name a PEP 508 requirement starts with, normalized (PEP 503). */
-export function requirementName(requirement: string): string | null {
-  const m = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement);
-  return m?.[1] ? normalizeName(m[1]) : null;
-}
-
-/** Patches `text` to `doc`; lists created by zephyr are written one entry per line, as uv does. */
+/** Patches `text` to `doc`; lists created by zephyr are written one entry per line. */
 function patchText(text: string, doc: Table): string {
   const format = TomlFormat.autoDetectFormat(text);
   format.multilineArray = true;
-  format.trailingComma = true;
-  format.bracketSpacing = false;
+  // No trailing commas in what zephyr writes: TOML 1.0 (Python's tomllib) refuses them in inline
+  // tables. Lists that have them keep them.
+  format.trailingComma = false;
+  format.bracketSpacing = true;
   format.indentWidth = 4;
   return patch(text, doc, format);
 }
@@ -183,4 +179,37 @@ export function targetsListing(text: string, name: string, file: string): Depend
   const groups = doc['dependency-groups'];
   if (isTable(groups)) for (const [group, list] of Object.entries(groups)) if (has(list)) found.push({ kind: 'group', group });
   return found;
+}
+
+export interface SourceEntry {
+  /** Relative to the project, `/`-separated. */
+  path: string;
+  editable: boolean;
+}
+
+/** Sets `[tool.zephyr.sources] name = { path = "…", editable = … }`, creating the table when missing. */
+export function setLocalSource(text: string, name: string, source: SourceEntry, file: string): string {
+  let base = text;
+  let doc = parseDocument(base, file);
+  const zephyr = tableAt(doc, ['tool', 'zephyr'], false, file);
+  if (zephyr === null || zephyr.sources === undefined) {
+    // A table of its own, at the end: the rest of the file stays as it is.
+    base = `${text}${text.endsWith('\n') ? '' : '\n'}\n[tool.zephyr.sources]\n`;
+    doc = parseDocument(base, file);
+  }
+  const sources = tableAt(doc, ['tool', 'zephyr', 'sources'], true, file);
+  if (sources === null) throw new Error('tableAt(create) returned null');
+  const key = Object.keys(sources).find((k) => normalizeName(k) === normalizeName(name)) ?? name;
+  sources[key] = source.editable ? { path: source.path, editable: true } : { path: source.path };
+  return patchText(base, doc);
+}
+
+/** Removes the `[tool.zephyr.sources]` entry of `name`, if there is one. */
+export function removeLocalSource(text: string, name: string, file: string): string {
+  const doc = parseDocument(text, file);
+  const sources = tableAt(doc, ['tool', 'zephyr', 'sources'], false, file);
+  const key = sources === null ? undefined : Object.keys(sources).find((k) => normalizeName(k) === normalizeName(name));
+  if (sources === null || key === undefined) return text;
+  delete sources[key];
+  return patchText(text, doc);
 }

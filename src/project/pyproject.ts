@@ -23,10 +23,21 @@ export interface Project {
   dependencyGroups: Record<string, string[]>;
   /** Has a [build-system] table: the project itself is installed (editable) by sync. */
   isPackage: boolean;
+  /** [tool.zephyr.sources]: dependencies taken from a local folder instead of an index, by normalized name. */
+  sources: Record<string, LocalSource>;
   /** The whole parsed file. */
   raw: TomlTable;
   /** The file's text (for the lock's fingerprint of the inputs). */
   text: string;
+}
+
+/** A dependency from a local folder: `name = { path = "../lib", editable = true }`. */
+export interface LocalSource {
+  /** As written, relative to the project (with `/`). */
+  path: string;
+  /** Absolute. */
+  dir: string;
+  editable: boolean;
 }
 
 const table = (v: unknown): v is TomlTable => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
@@ -108,10 +119,28 @@ export async function readProject(dir: string): Promise<Project> {
     optionalDependencies,
     dependencyGroups,
     isPackage: table(data['build-system']),
+    sources: readSources(data, resolve(dir), bad),
     raw: data,
     text,
   };
   if (typeof project.version === 'string') out.version = project.version;
+  return out;
+}
+
+/** [tool.zephyr.sources]: `name = { path = "…", editable = true|false }`, paths relative to the project. */
+function readSources(data: TomlTable, root: string, bad: (key: string, tableName: string | undefined, what: string) => ZephyrError): Record<string, LocalSource> {
+  const tool = table(data.tool) ? data.tool : {};
+  const zephyr = table(tool.zephyr) ? tool.zephyr : {};
+  const raw = zephyr.sources;
+  if (raw === undefined) return {};
+  if (!table(raw)) throw bad('sources', 'tool.zephyr', 'must be a table: name = { path = "../lib", editable = true }');
+  const out: Record<string, LocalSource> = {};
+  for (const [name, entry] of Object.entries(raw)) {
+    if (!table(entry) || typeof entry.path !== 'string' || entry.path.trim() === '') throw bad(name, 'tool.zephyr.sources', 'must be { path = "…" } (with `editable = true` for an editable install)');
+    if (entry.editable !== undefined && typeof entry.editable !== 'boolean') throw bad(name, 'tool.zephyr.sources', '`editable` must be true or false');
+    const path = entry.path.replace(/\\/g, '/');
+    out[normalizeName(name)] = { path, dir: resolve(root, path), editable: entry.editable === true };
+  }
   return out;
 }
 

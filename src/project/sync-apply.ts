@@ -4,7 +4,7 @@
 // journaled change (install, upgrade, remove extraneous).
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DistFile } from '../index/types.js';
 import { normalizeName } from '../index/names.js';
 import type { InstalledDistribution } from '../install/installed.js';
@@ -97,7 +97,7 @@ function selectPackages(lock: Lockfile, project: Project, opts: SyncOptions, hol
   const root = lock.packages.find((p) => !('registry' in p.source) && p.name === normalizeName(project.name));
   if (!root) throw new ZephyrError('ZE_BAD_LOCK', `zephyr.lock has no entry for the project ${project.name}`, 'run `zephyr lock` to write it again');
   const byName = new Map<string, LockedPackage[]>();
-  for (const p of lock.packages) if ('registry' in p.source) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+  for (const p of lock.packages) if (p !== root) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
   const start: LockedDependency[] = [...root.dependencies];
   const extras = opts.allExtras ? Object.keys(root.optionalDependencies) : (opts.extras ?? []).map(normalizeName);
   for (const e of extras) {
@@ -201,7 +201,8 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
   const tags = await callNative((n) => n.compatibleTags(JSON.stringify(target.tags)));
   const rank = new Map(tags.map((t, i) => [t, i]));
   const files = new Map<string, DistFile[]>();
-  const resolved: ResolvedPackage[] = wanted.map((pkg) => {
+  const fromIndex = wanted.filter((p) => 'registry' in p.source);
+  const resolved: ResolvedPackage[] = fromIndex.map((pkg) => {
     const { artifact, filename } = chooseArtifact(pkg, rank);
     files.set(pkg.name, [distFile(pkg, artifact, filename)]);
     return { name: pkg.name, version: pkg.version, filename, url: artifact.url, extras: [], dependencies: [], requestedByRoot: false };
@@ -212,18 +213,22 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
   const { planInstall } = await import('../install/plan.js');
   const installed = await installedDistributions(env.interpreter.facts);
   const plan = planInstall(resolved, installed, false);
-  // The project itself stays when it is a package (installed editable below), else it is extraneous.
+  // Built from folders: the project itself when it is a package (editable), and dependencies with
+  // a [tool.zephyr.sources] entry. The project stays only as a package, else it is extraneous.
   const projectName = normalizeName(project.name);
-  const keepNames = new Set([...wanted.map((p) => p.name), ...(project.isPackage ? [projectName] : [])]);
+  const { buildLocalWheels, saveStamps, staleItems } = await import('./local-installs.js');
+  const localItems = [
+    ...(project.isPackage ? [{ name: projectName, dir: project.root, editable: true }] : []),
+    ...wanted.flatMap((p) => ('editable' in p.source ? [{ name: p.name, dir: resolve(project.root, p.source.editable), editable: true }] : 'path' in p.source ? [{ name: p.name, dir: resolve(project.root, p.source.path), editable: false }] : [])),
+  ];
+  const keepNames = new Set([...wanted.map((p) => p.name), ...localItems.map((i) => i.name)]);
   const extraneous: InstalledDistribution[] = installed.filter((d) => !keepNames.has(d.name));
-  const installedProject = project.isPackage ? installed.find((d) => d.name === projectName) : undefined;
-  const { editableIsCurrent, buildProjectEditable, saveEditableStamp } = await import('./editable.js');
-  const projectStale = project.isPackage && !editableIsCurrent(venv, project, installedProject?.version);
+  const stale = staleItems(venv, localItems, installed);
   const packages = wanted.map((p) => ({ name: p.name, version: p.version }));
-  if (plan.install.length === 0 && extraneous.length === 0 && !projectStale) {
+  if (plan.install.length === 0 && extraneous.length === 0 && stale.length === 0) {
     return { environment: venv, noop: true, installed: [], removed: [], packages, createdEnvironment: created };
   }
-  let builtProject: { name: string; version: string } | null = null;
+  const builtLocal: { name: string; version: string }[] = [];
   const { IndexClient } = await import('../index/index.js');
   const client = new IndexClient({
     indexUrls: [],
@@ -240,29 +245,28 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
     });
     const direct = new Set(directNames(lock, project));
     // Built before anything changes: a build failure leaves the environment as it was.
-    const projectWheel = projectStale ? await buildProjectEditable(project, env, settings) : null;
-    const remove = [...plan.install.flatMap((p: PlannedInstall) => (p.replaces ? [p.replaces] : [])), ...extraneous, ...(projectWheel && installedProject ? [installedProject] : [])];
+    const localWheels = await buildLocalWheels(stale, env, settings);
+    const replacedLocal = installed.filter((d) => stale.some((i) => i.name === d.name));
+    const remove = [...plan.install.flatMap((p: PlannedInstall) => (p.replaces ? [p.replaces] : [])), ...extraneous, ...replacedLocal];
     await applyRecorded(
       env,
       settings.values['link-mode'],
       remove,
       [
         ...wheels.map((w) => ({ unpacked: w.unpacked, requested: direct.has(w.planned.package.name), origin: { url: w.file.url, sha256: w.file.hashes.sha256 ?? null } })),
-        ...(projectWheel ? [projectWheel] : []),
+        ...localWheels,
       ],
       ['sync', ...process.argv.slice(3)],
     );
-    if (projectWheel) {
-      saveEditableStamp(venv, project);
-      builtProject = { name: projectWheel.unpacked.name, version: projectWheel.unpacked.version };
-    }
+    saveStamps(venv, stale);
+    builtLocal.push(...localWheels.map((w) => ({ name: w.unpacked.name, version: w.unpacked.version })));
   } finally {
     await client.close();
   }
   return {
     environment: venv,
     noop: false,
-    installed: [...plan.install.map((p) => ({ name: p.package.name, version: p.package.version })), ...(builtProject ? [builtProject] : [])],
+    installed: [...plan.install.map((p) => ({ name: p.package.name, version: p.package.version })), ...builtLocal],
     removed: [...plan.install.flatMap((p) => (p.replaces ? [{ name: p.replaces.name, version: p.replaces.version }] : [])), ...extraneous.map((d) => ({ name: d.name, version: d.version }))],
     packages,
     createdEnvironment: created,

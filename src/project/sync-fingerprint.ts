@@ -104,6 +104,11 @@ export function saveFingerprint(venv: string, print: string): boolean {
   }
 }
 
+/** Whether pyproject.toml has [tool.zephyr.sources] (as a table, or a `sources` key of [tool.zephyr]). */
+export function hasLocalSources(pyprojectText: string): boolean {
+  return /^\s*\[tool\.zephyr\.sources[\].]/m.test(pyprojectText) || /^\s*\[tool\.zephyr\]\s*$[^[]*^\s*sources\s*=/m.test(pyprojectText);
+}
+
 /**
  * The no-op check before anything is parsed: the nearest pyproject.toml with a [project]
  * table, its lock and .venv, compared by fingerprint. The environment's path when a sync would
@@ -121,6 +126,9 @@ export function syncIsNoop(cwd: string, opts: SyncOptions): string | undefined {
         return undefined;
       }
       if (/^\s*\[project\]/m.test(text)) {
+        // Dependencies built from folders can change without pyproject.toml or the lock changing:
+        // the full sync checks them (src/project/local-installs.ts).
+        if (hasLocalSources(text)) return undefined;
         const venv = join(dir, '.venv');
         const lockPath = join(dir, LOCK_FILE);
         if (!existsSync(lockPath) || !existsSync(venv)) return undefined;

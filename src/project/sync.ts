@@ -44,7 +44,7 @@ export async function syncProject(project: Project, settings: Settings, opts: Sy
   const venv = join(project.root, '.venv');
   const lockPath = join(project.root, LOCK_FILENAME);
   // The fast path: nothing heavy is loaded before this check.
-  if (existsSync(lockPath) && existsSync(venv)) {
+  if (existsSync(lockPath) && existsSync(venv) && Object.keys(project.sources).length === 0) {
     const print = fingerprint(project.text, readFileSync(lockPath, 'utf8'), opts);
     if (upToDate(venv, print)) {
       log.debug('the environment matches the lock (fingerprint)');

@@ -1,7 +1,7 @@
 // A resolution as people and scripts read it: pip-tools/uv compatible pinned
 // requirements with `# via` annotations and hashes, or JSON.
 
-import { normalizeName as normalize } from '../index/names.js';
+import { normalizeName as normalize, requirementName } from '../index/names.js';
 import { versionKey, type Resolution } from './driver.js';
 import type { RequirementSource } from './inputs.js';
 
@@ -34,11 +34,6 @@ export function directPin(name: string, source: { editable: boolean; directUrl: 
   return `${name} @ ${source.directUrl.url}`;
 }
 
-/** Requirement name of a PEP 508 string (for mapping root requirements to packages). */
-function requirementName(requirement: string): string {
-  return normalize(/^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(requirement)?.[1] ?? requirement);
-}
-
 /** Each resolved package with who asked for it, sorted by name. */
 export function pinned(resolution: Resolution, roots: RequirementSource[]): PinnedPackage[] {
   const via = new Map<string, Set<string>>();
@@ -47,7 +42,7 @@ export function pinned(resolution: Resolution, roots: RequirementSource[]): Pinn
     set.add(by);
     via.set(name, set);
   };
-  for (const root of roots) add(requirementName(root.requirement), root.origin);
+  for (const root of roots) add(requirementName(root.requirement) ?? normalize(root.requirement), root.origin);
   for (const p of resolution.packages) for (const dep of p.dependencies) if (dep !== p.name) add(normalize(dep), p.name);
   return [...resolution.packages]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

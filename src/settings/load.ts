@@ -136,7 +136,7 @@ export function loadSettings(options: LoadOptions): Settings {
 }
 
 /** Keys of [tool.zephyr] that describe the project rather than configure zephyr. */
-const PROJECT_KEYS = new Set(['dev-dependencies']);
+const PROJECT_KEYS = new Set(['dev-dependencies', 'sources']);
 
 function applyTable(
   doc: TomlDocument,
