@@ -4,7 +4,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { machinePython, sandbox, type Sandbox } from './helpers/cli.js';
 
@@ -31,5 +31,17 @@ describe('environment guard', { skip: python ? false : 'no CPython 3.11/3.12 on 
       assert.match(r.stderr, /is not a working environment: its interpreter runs with prefix .* \(pyvenv\.cfg is missing\)/);
       assert.match(r.stderr, /zephyr venv/);
     }
+  });
+
+  // Read-only commands may look at an externally managed interpreter (PEP 668), as pip and uv do.
+  const managed = ['3.11', '3.12', '3.13'].map((v) => `/usr/bin/python${v}`).find((p) => existsSync(p) && existsSync(`/usr/lib/python${p.slice(-4)}/EXTERNALLY-MANAGED`));
+  it('lists and checks an externally managed interpreter with --system (read-only)', { skip: managed ? false : 'no externally managed system Python here' }, async () => {
+    for (const args of [['pip', 'list', '--json'], ['pip', 'freeze'], ['pip', 'check']]) {
+      const r = await box.run([...args, '--system', '--python', managed ?? '']);
+      assert.notEqual(r.code, 2, r.stderr);
+      assert.doesNotMatch(r.stderr, /externally managed/, `${args.join(' ')}: ${r.stderr}`);
+    }
+    const install = await box.run(['pip', 'install', '--dry-run', '--system', '--python', managed ?? '', 'anything']);
+    assert.match(install.stderr, /externally managed/, 'changing it still needs --break-system-packages');
   });
 });

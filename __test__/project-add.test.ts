@@ -28,6 +28,7 @@ describe('zephyr add / remove / update / run', { skip: python ? false : 'no CPyt
         { name: 'colors', version: '2.0' },
         { name: 'pytest-ish', version: '8.1' },
         { name: 'needs-new-python', version: '1.0', requiresPython: '>=3.99' },
+        { name: 'srconly', version: '0.5', wheel: false },
       ],
     });
     box = sandbox();
@@ -68,6 +69,16 @@ describe('zephyr add / remove / update / run', { skip: python ? false : 'no CPyt
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /invalid requirement/);
     assert.equal(pyproject(), before.pyproject);
+  });
+
+  it('add: a package with only an sdist is locked with it, then built and installed by sync', async () => {
+    const r = await run(['add', 'srconly']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(lock(), /name = "srconly"\nversion = "0\.5"\nsource = \{ registry = [^\n]+\}\nsdist = \{ url = "[^"]+srconly-0\.5\.tar\.gz", hash = "sha256:[0-9a-f]{64}"/);
+    const got = await importable('import srconly; print(srconly.__version__)');
+    assert.equal(got.stdout.trim(), '0.5', got.stderr);
+    const removed = await run(['remove', 'srconly']);
+    assert.equal(removed.code, 0, removed.stderr);
   });
 
   it('run: runs a command in the project environment with its exit code', async () => {

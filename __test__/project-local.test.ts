@@ -101,6 +101,21 @@ describe('dependencies from local folders', { skip: python ? false : 'no CPython
     }
   });
 
+  it('a dependency on a URL cannot be locked yet, and the error says what to do', async () => {
+    const before = pyproject();
+    const urlpkg = localProject('urlpkg', '0.1', []);
+    try {
+      writeFileSync(join(app, 'pyproject.toml'), before.replace('"mylib"', `"mylib",\n    "urlpkg @ ${pathToFileURL(urlpkg).href}"`));
+      const r = await run(['lock']);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /`urlpkg` comes from file:.*cannot be locked yet/);
+      assert.match(r.stderr, /\[tool\.zephyr\.sources\]/);
+      assert.doesNotMatch(r.stderr, /internal error/);
+    } finally {
+      writeFileSync(join(app, 'pyproject.toml'), before);
+    }
+  });
+
   it('remove: the dependency, its source entry, and the install go', async () => {
     const r = await run(['remove', 'mylib']);
     assert.equal(r.code, 0, r.stderr);

@@ -81,3 +81,15 @@ export function createBuildContext(args: BuildContextArgs): BuildingSource {
   source = new BuildingSource(args.client, builds);
   return source;
 }
+
+/** A build context with the settings' own choices and default build options (sync, build environments of projects). */
+export function settingsBuildContext(client: IndexClient, interpreter: Interpreter, settings: Settings, excludeNewer: number | null): BuildingSource {
+  return createBuildContext({
+    client,
+    interpreter,
+    settings,
+    choices: { prerelease: settings.values.prerelease, resolution: settings.values.resolution, noBinary: [], onlyBinary: [], excludeNewer },
+    build: DEFAULT_BUILD_REQUEST,
+    noBuild: false,
+  });
+}

@@ -31,7 +31,7 @@ async function inspectEnvironment(options: import('../install/target-env.js').Ta
   const { targetEnvironment } = await import('../install/target-env.js');
   const { installedDistributions } = await import('../install/installed.js');
   const { analyzeInstalled } = await import('../install/dependencies.js');
-  const environment = await targetEnvironment(options);
+  const environment = await targetEnvironment({ ...options, readOnly: true });
   await (await import('../install/apply.js')).recoverIfInterrupted(environment);
   const installed = await installedDistributions(environment.interpreter.facts);
   const deps = await analyzeInstalled(environment.interpreter.facts, installed);

@@ -284,7 +284,7 @@ export class PipListCommand extends ZephyrCommand {
     const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { out, outJson } = await import('../ui/log.js');
-    const environment = await targetEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
+    const environment = await targetEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'], readOnly: true });
     await (await import('../install/apply.js')).recoverIfInterrupted(environment);
     const installed = await installedDistributions(environment.interpreter.facts);
     if (this.outdated) return this.listOutdated(installed, environment.interpreter.facts, settings);
@@ -332,7 +332,7 @@ export class PipFreezeCommand extends ZephyrCommand {
     const { targetEnvironment } = await import('../install/target-env.js');
     const { installedDistributions } = await import('../install/installed.js');
     const { out } = await import('../ui/log.js');
-    const environment = await targetEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'] });
+    const environment = await targetEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'], readOnly: true });
     await (await import('../install/apply.js')).recoverIfInterrupted(environment);
     for (const d of await installedDistributions(environment.interpreter.facts)) out(`${d.name}==${d.version}`);
   }

@@ -17,6 +17,8 @@ export interface TargetOptions {
   /** `--python` / the `python` setting: which interpreter --system (or --target/--prefix outside an environment) uses. */
   python?: string;
   cacheDir: string;
+  /** The command only reads (list, freeze, show, check, tree): an externally managed interpreter is fine. */
+  readOnly?: boolean;
 }
 
 async function systemInterpreter(options: TargetOptions): Promise<Environment> {
@@ -70,7 +72,7 @@ export async function targetEnvironment(options: TargetOptions): Promise<Environ
   if (options.system === true) {
     const env = await systemInterpreter(options);
     const marker = externallyManaged(env);
-    if (marker !== null && options.breakSystemPackages !== true) {
+    if (marker !== null && options.breakSystemPackages !== true && options.readOnly !== true) {
       throw new ZephyrError(
         'ZE_EXTERNALLY_MANAGED',
         `${env.interpreter.path} is externally managed (PEP 668: ${marker}): its packages belong to the system's package manager`,

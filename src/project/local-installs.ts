@@ -13,8 +13,7 @@ import { folderFingerprint, sha256Text } from '../build/cache-keys.js';
 import type { WheelToInstall } from '../install/apply.js';
 import type { InstalledDistribution } from '../install/installed.js';
 import { callNative, type UnpackedWheel } from '../native.js';
-import type { Environment } from '../python/environment.js';
-import type { Settings } from '../settings/load.js';
+import type { BuildingSource } from '../build/source.js';
 import { log } from '../ui/log.js';
 
 export interface LocalItem {
@@ -69,55 +68,25 @@ export function saveStamps(venv: string, items: readonly LocalItem[]): void {
   }
 }
 
-/** Builds every item's wheel (one build context, concurrently) and unpacks them into the cache, ready for `applyRecorded`. */
-export async function buildLocalWheels(items: readonly LocalItem[], env: Environment, settings: Settings): Promise<WheelToInstall[]> {
+/** Builds every item's wheel (concurrently, in the sync's build context) and unpacks them into the cache, ready for `applyRecorded`. */
+export async function buildLocalWheels(items: readonly LocalItem[], source: BuildingSource, cacheDir: string): Promise<WheelToInstall[]> {
   if (items.length === 0) return [];
-  const { defaultIndexFor } = await import('../settings/default-index.js');
-  const { gatherInputs } = await import('../resolve/inputs.js');
-  const { IndexClient } = await import('../index/index.js');
-  const { createBuildContext, DEFAULT_BUILD_REQUEST } = await import('../build/context.js');
-  const { parseExcludeNewer } = await import('../resolve/session.js');
-  // Build requirements come from the project's indexes, like any resolution of the project.
-  const inputs = await gatherInputs({ packages: [], requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: false }, settings, async () => (await defaultIndexFor(env.interpreter.facts)).url);
-  const cacheDir = settings.values['cache-dir'];
-  const client = new IndexClient({
-    indexUrls: inputs.indexUrls,
-    findLinks: inputs.findLinks,
-    indexStrategy: settings.values['index-strategy'],
-    offline: settings.values.offline,
-    cacheDir,
-    concurrency: settings.values['concurrent-downloads'],
-    allowInsecureHosts: [...settings.values['allow-insecure-host']],
+  const wheels = await Promise.all(
+    items.map((item) => {
+      const label = { name: item.name, what: `${item.name} (${item.editable ? 'editable, ' : ''}${item.dir})` };
+      log.status(`Building ${item.name}${item.editable ? ' (editable)' : ''}`);
+      return item.editable ? source.builds.editableOfTree(item.dir, label) : source.builds.wheelOfTree(item.dir, label, `dir-${folderFingerprint(item.dir)}`);
+    }),
+  );
+  const shas = await callNative((n) => n.sha256Files(wheels));
+  const unpacked = JSON.parse(
+    await callNative((n) => n.unpackWheels(wheels.map((wheel, i) => ({ wheel, dest: join(cacheDir, 'wheels-v1', (shas[i] ?? '').slice(0, 2), shas[i] ?? '') })))),
+  ) as UnpackedWheel[];
+  return items.map((item, i) => {
+    const u = unpacked[i];
+    const sha256 = shas[i];
+    if (u === undefined || typeof sha256 !== 'string') throw new Error(`the core did not unpack the wheel of ${item.name}`);
+    const url = pathToFileURL(item.dir).href;
+    return { unpacked: u, requested: true, origin: { url, sha256 }, directUrl: item.editable ? { url, dir_info: { editable: true } } : { url, dir_info: {} } };
   });
-  const source = createBuildContext({
-    client,
-    interpreter: env.interpreter,
-    settings,
-    choices: { prerelease: settings.values.prerelease, resolution: settings.values.resolution, noBinary: [], onlyBinary: [], excludeNewer: parseExcludeNewer(settings.values['exclude-newer']) },
-    build: DEFAULT_BUILD_REQUEST,
-    noBuild: false,
-  });
-  try {
-    const wheels = await Promise.all(
-      items.map((item) => {
-        const label = { name: item.name, what: `${item.name} (${item.editable ? 'editable, ' : ''}${item.dir})` };
-        log.status(`Building ${item.name}${item.editable ? ' (editable)' : ''}`);
-        return item.editable ? source.builds.editableOfTree(item.dir, label) : source.builds.wheelOfTree(item.dir, label, `dir-${folderFingerprint(item.dir)}`);
-      }),
-    );
-    const shas = await callNative((n) => n.sha256Files(wheels));
-    const unpacked = JSON.parse(
-      await callNative((n) => n.unpackWheels(wheels.map((wheel, i) => ({ wheel, dest: join(cacheDir, 'wheels-v1', (shas[i] ?? '').slice(0, 2), shas[i] ?? '') })))),
-    ) as UnpackedWheel[];
-    return items.map((item, i) => {
-      const u = unpacked[i];
-      const sha256 = shas[i];
-      if (u === undefined || typeof sha256 !== 'string') throw new Error(`the core did not unpack the wheel of ${item.name}`);
-      const url = pathToFileURL(item.dir).href;
-      return { unpacked: u, requested: true, origin: { url, sha256 }, directUrl: item.editable ? { url, dir_info: { editable: true } } : { url, dir_info: {} } };
-    });
-  } finally {
-    source.builds.cleanup();
-    await client.close();
-  }
 }

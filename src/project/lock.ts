@@ -5,6 +5,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { normalizeName, requirementName } from '../index/names.js';
+import { redact } from '../index/url.js';
 import type { DistFile } from '../index/types.js';
 import type { Resolution } from '../resolve/driver.js';
 import type { DependencyEdge } from '../resolve/protocol.js';
@@ -256,6 +257,14 @@ export async function lockProject(project: Project, settings: Settings, opts: Lo
         );
       }
       if (built !== undefined) local.add(name);
+    }
+    for (const [name, direct] of outcome.source?.direct ?? []) {
+      if (local.has(name)) continue;
+      throw new ZephyrError(
+        'ZE_LOCK_UNSUPPORTED',
+        `\`${name}\` comes from ${redact(String(direct.directUrl.url))}: dependencies on URLs, git or \`name @ file://…\` cannot be locked yet`,
+        `for a local folder, use [tool.zephyr.sources] (\`zephyr add ../${name}\` writes it); for the others, depend on a release from an index`,
+      );
     }
   }
   const lock = buildLock(project, resolution, labels, local);

@@ -229,23 +229,25 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
     return { environment: venv, noop: true, installed: [], removed: [], packages, createdEnvironment: created };
   }
   const builtLocal: { name: string; version: string }[] = [];
-  const { IndexClient } = await import('../index/index.js');
-  const client = new IndexClient({
-    indexUrls: [],
-    offline: settings.values.offline,
-    cacheDir: settings.values['cache-dir'],
-    concurrency: settings.values['concurrent-downloads'],
-    allowInsecureHosts: [...settings.values['allow-insecure-host']],
-  });
+  // The configured indexes give the credentials of the locked URLs and the build requirements of
+  // sdists and folders; files come from the lock's URLs, checked against its hashes.
+  const { inputsAndClient } = await import('../install/index-client.js');
+  const { client } = await inputsAndClient({ packages: [], requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: false }, settings, env.interpreter.facts);
+  const { settingsBuildContext } = await import('../build/context.js');
+  const { parseExcludeNewer } = await import('../resolve/session.js');
+  const source = settingsBuildContext(client, env.interpreter, settings, parseExcludeNewer(settings.values['exclude-newer']));
+  const cacheDir = settings.values['cache-dir'];
   try {
     const { fetchWheels } = await import('../install/fetch.js');
-    // Every download is checked against the locked SHA-256 before anything changes.
-    const wheels = await fetchWheels(plan.install, files, client, settings.values['cache-dir']).catch((err: unknown) => {
+    const { downloadProgress } = await import('../ui/progress.js');
+    // Every download is checked against the locked SHA-256 before anything changes; a locked
+    // sdist is built (and cached) like any other.
+    const wheels = await fetchWheels(plan.install, files, client, cacheDir, source, downloadProgress()).catch((err: unknown) => {
       throw lockEntryError(err, resolved);
     });
     const direct = new Set(directNames(lock, project));
     // Built before anything changes: a build failure leaves the environment as it was.
-    const localWheels = await buildLocalWheels(stale, env, settings);
+    const localWheels = await buildLocalWheels(stale, source, cacheDir);
     const replacedLocal = installed.filter((d) => stale.some((i) => i.name === d.name));
     const remove = [...plan.install.flatMap((p: PlannedInstall) => (p.replaces ? [p.replaces] : [])), ...extraneous, ...replacedLocal];
     await applyRecorded(
@@ -261,6 +263,7 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
     saveStamps(venv, stale);
     builtLocal.push(...localWheels.map((w) => ({ name: w.unpacked.name, version: w.unpacked.version })));
   } finally {
+    source.builds.cleanup();
     await client.close();
   }
   return {
