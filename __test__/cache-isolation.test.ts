@@ -17,9 +17,10 @@ import type { PackageSpec } from './helpers/dist-builder.js';
 const python = machinePython('3.12') ?? machinePython('3.11');
 
 /** `tool 1.0` as index `origin` serves it: its own module text and its own dependency. */
-function release(origin: 'a' | 'b'): PackageSpec[] {
+function release(origin: 'a' | 'b', kind: 'wheel' | 'sdist' = 'wheel'): PackageSpec[] {
+  const dist = kind === 'wheel' ? { sdist: false } : { wheel: false };
   return [
-    { name: 'tool', version: '1.0', requires: [`dep${origin}`], files: { 'tool/__init__.py': `ORIGIN = "${origin}"\n` }, sdist: false },
+    { name: 'tool', version: '1.0', requires: [`dep${origin}`], files: { 'tool/__init__.py': `ORIGIN = "${origin}"\n` }, ...dist },
     { name: `dep${origin}`, version: '1.0', sdist: false },
   ];
 }
@@ -112,10 +113,10 @@ describe('the global cache keeps same-named files of different indexes apart', {
   };
 
   /** Index a, then index b at the same address (`front`), compiled and installed with one cache. */
-  const sameAddress = async (faults: Faults | FaultRule[]): Promise<void> => {
+  const sameAddress = async (faults: Faults | FaultRule[], kind: 'wheel' | 'sdist' = 'wheel'): Promise<void> => {
     const cache = freshCache();
     for (const origin of ['a', 'b'] as const) {
-      const index = await startTestIndex({ packages: release(origin), faults });
+      const index = await startTestIndex({ packages: release(origin, kind), faults });
       try {
         front.serve(index);
         assert.deepEqual(names(await compile(front.url, cache)), [`dep${origin}`, 'tool'], `index ${origin}: its own dependencies`);
@@ -136,6 +137,10 @@ describe('the global cache keeps same-named files of different indexes apart', {
 
   it('whole-wheel downloads (no metadata files, no ranges): its own metadata and wheel', async () => {
     await sameAddress({ noMetadataFiles: true, noRange: true });
+  });
+
+  it('sdists only: the sdist of the second index is built (its own metadata and wheel), not the cached build', async () => {
+    await sameAddress({}, 'sdist');
   });
 
   it('two indexes at different addresses, one cache', async () => {
