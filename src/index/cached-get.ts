@@ -35,6 +35,17 @@ export interface CachedGetOptions {
   offline: boolean;
   /** What was being looked for, for the offline-miss error (e.g. "the page of project foo"). */
   what?: string;
+  /**
+   * What the caller expects the body to be (e.g. its announced hash): part of the cache
+   * key, so an entry stored for other content at the same URL (another index on a reused
+   * address, a replaced file) is never this one.
+   */
+  variant?: string[];
+}
+
+/** The cache key of `url` fetched with `options`. */
+export function cacheKeyFor(url: URL, options: Pick<CachedGetOptions, 'accept' | 'variant'>): string {
+  return HttpCache.key(redact(url), options.accept, ...(options.variant ?? []));
 }
 
 function ageOf(headers: Record<string, string>): number {
@@ -70,7 +81,7 @@ export function offlineMiss(url: string, what: string | undefined): ZephyrError 
   );
 }
 
-async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+export async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const chunk of chunks) parts.push(chunk);
   return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
@@ -112,7 +123,7 @@ export async function cachedStream<T>(
   use: (response: StreamedResponse) => Promise<T>,
 ): Promise<T> {
   const shown = redact(url);
-  const key = HttpCache.key(shown, options.accept);
+  const key = cacheKeyFor(url, options);
   const { bucket } = options;
 
   /** `use` over an open entry's body (closing it), with `rewrite` the entry it is copied to. */

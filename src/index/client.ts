@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { ZephyrError, isZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { CredentialStore } from './auth.js';
-import { cachedGet, cachedStream, offlineMiss } from './cached-get.js';
+import { cachedGet, cachedStream, cacheKeyFor, collect, offlineMiss } from './cached-get.js';
 import { Downloader, hashMismatch } from './download.js';
 import { FindLinks } from './find-links.js';
-import { digestOf, pickHash } from './hashes.js';
+import { contentKey, digestOf, pickHash } from './hashes.js';
 import { HttpClient } from './http.js';
 import { HttpCache } from './http-cache.js';
 import { openRemoteZip, RangeUnsupportedError } from './lazy-wheel.js';
@@ -60,6 +60,17 @@ function mergeFiles<F extends { filename: string }>(pages: F[][], project: strin
     for (const v of versionsHere) seenVersions.add(v);
   }
   return merged;
+}
+
+/** A body whose digest is not the announced one; `downloaded` when it came from the network (else from the cache). */
+class BodyMismatch extends Error {
+  override name = 'BodyMismatch';
+  constructor(
+    readonly actual: string,
+    readonly downloaded: boolean,
+  ) {
+    super(`digest ${actual} is not the announced one`);
+  }
 }
 
 export class IndexClient {
@@ -189,8 +200,8 @@ export class IndexClient {
       const text = await this.coreMetadataFile(file);
       if (text !== null) return text;
     }
-    const hash = pickHash(file.hashes);
-    const key = HttpCache.key(hash !== null ? `${hash.algorithm}:${hash.digest}` : `url:${file.url}`);
+    // Keyed by what the index says the wheel is, never by its name or URL alone.
+    const key = HttpCache.key(contentKey(file));
     const derived = await this.cache.read('wheel-metadata', key);
     if (derived !== null) {
       this.http.stats.cacheHits++;
@@ -217,38 +228,67 @@ export class IndexClient {
     return withFileReader(path, (reader) => readWheelMetadata(reader, file.filename));
   }
 
-  /** PEP 658 `<url>.metadata`, hash-checked; null when it is missing after all (or offline and not cached). */
+  /**
+   * PEP 658 `<url>.metadata`, hash-checked; null when it is missing after all (or offline and
+   * not cached). Cached under its announced hash (and the wheel's), so a metadata file cached
+   * for other bytes at the same URL is never taken for this one; a cached copy that fails the
+   * check is dropped and fetched again, and a download that fails it is retried once, then reported.
+   */
   private async coreMetadataFile(file: DistFile): Promise<string | null> {
     const url = new URL(`${file.url}.metadata`);
-    let body: Buffer;
+    const expected = pickHash(file.metadataHashes ?? {});
+    const mismatch = (actual: string): ZephyrError =>
+      hashMismatch({ ...file, filename: `${file.filename}.metadata`, url: url.href }, expected?.algorithm ?? '', expected?.digest ?? '', actual);
     if (url.protocol === 'file:') {
+      let body: Buffer;
       try {
         body = await readFile(fileURLToPath(url));
       } catch {
         return null;
       }
-    } else {
+      const actual = expected === null ? null : digestOf(expected.algorithm, body);
+      if (expected !== null && actual !== null && actual !== expected.digest) throw mismatch(actual);
+      return body.toString('utf8');
+    }
+
+    const variant = [`metadata ${expected === null ? 'unhashed' : `${expected.algorithm}:${expected.digest}`}`, `of ${contentKey(file)}`];
+    const options = { accept: '*/*', bucket: 'metadata' as const, offline: this.offline, what: `the metadata of ${file.filename}`, variant };
+    let downloads = 0;
+    let cacheMisses = 0;
+    for (;;) {
+      let got: { status: number; body: Buffer };
       try {
-        const response = await cachedGet(this.http, this.cache, url, { accept: '*/*', bucket: 'metadata', offline: this.offline, what: `the metadata of ${file.filename}` });
-        if (response.status !== 200) {
-          log.debug(`${redact(url)} is announced but answered ${response.status}; reading the wheel instead`);
-          return null;
-        }
-        body = response.body;
+        // Checked while the body is read: a body that fails is never written to the cache.
+        got = await cachedStream(this.http, this.cache, url, options, async (response) => {
+          const body = await collect(response.chunks);
+          if (response.status === 200 && expected !== null) {
+            const actual = digestOf(expected.algorithm, body);
+            if (actual !== expected.digest) throw new BodyMismatch(actual, response.source === 'network');
+          }
+          return { status: response.status, body };
+        });
       } catch (error) {
         if (isZephyrError(error) && error.code === 'ZE_OFFLINE_MISS') return null;
-        throw error;
+        if (!(error instanceof BodyMismatch)) throw error;
+        if (error.downloaded) {
+          downloads++;
+          if (downloads >= 2) throw mismatch(error.actual);
+          log.debug(`${redact(url)}: ${expected?.algorithm} mismatch (expected ${expected?.digest}, got ${error.actual}); downloading again`);
+        } else {
+          // Only bodies that passed are stored, so this is damage on disk (or another
+          // writer's): dropped once; should it come back, it is reported.
+          if (cacheMisses++ > 0) throw mismatch(error.actual);
+          log.debug(`${redact(url)}: the cached copy fails its ${expected?.algorithm} check; fetching it again`);
+        }
+        await this.cache.remove('metadata', cacheKeyFor(url, options));
+        continue;
       }
-    }
-    const hash = pickHash(file.metadataHashes ?? {});
-    if (hash !== null) {
-      const actual = digestOf(hash.algorithm, body);
-      if (actual !== hash.digest) {
-        await this.cache.remove('metadata', HttpCache.key(redact(url), '*/*'));
-        throw hashMismatch({ ...file, filename: `${file.filename}.metadata`, url: url.href }, hash.algorithm, hash.digest, actual);
+      if (got.status !== 200) {
+        log.debug(`${redact(url)} is announced but answered ${got.status}; reading the wheel instead`);
+        return null;
       }
+      return got.body.toString('utf8');
     }
-    return body.toString('utf8');
   }
 
   /**

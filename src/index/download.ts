@@ -12,7 +12,7 @@ import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { publish, tempPathFor } from './atomic.js';
 import { offlineMiss } from './cached-get.js';
-import { digestOfFile, pickHash } from './hashes.js';
+import { contentKey, digestOfFile, pickHash } from './hashes.js';
 import type { HttpClient } from './http.js';
 import { HttpCache } from './http-cache.js';
 import type { DistFile } from './types.js';
@@ -44,10 +44,9 @@ export class Downloader {
     private readonly offline: boolean,
   ) {}
 
-  /** Where `file` lives once downloaded: keyed by its announced hash, else by its URL. */
+  /** Where `file` lives once downloaded: keyed by its announced content (see contentKey), never by its name. */
   pathFor(file: DistFile): string {
-    const hash = pickHash(file.hashes);
-    const key = hash !== null ? HttpCache.key(`${hash.algorithm}:${hash.digest}`) : HttpCache.key(`url:${file.url}`);
+    const key = HttpCache.key(contentKey(file));
     return join(this.cacheDir, 'http-v1', 'files', key.slice(0, 2), key, file.filename);
   }
 
