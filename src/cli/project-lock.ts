@@ -2,37 +2,11 @@
 // environment made to match it.
 
 import { Command, Option } from 'clipanion';
-import * as t from 'typanion';
-import { ZephyrCommand } from './base.js';
-import type { FlagValues } from '../settings/load.js';
-import { INDEX_STRATEGIES } from '../settings/schema.js';
-
-/** Index and interpreter options of the project commands. */
-abstract class ProjectCommand extends ZephyrCommand {
-  indexUrl = Option.String('-i,--index-url', { description: 'The package index (PEP 503/691)' });
-  extraIndexUrl = Option.Array('--extra-index-url', { description: 'More indexes, searched after the first' });
-  findLinks = Option.Array('-f,--find-links', { description: 'Folders or pages with distributions' });
-  indexStrategy = Option.String('--index-strategy', { validator: t.isEnum(INDEX_STRATEGIES), description: 'How several indexes are searched' });
-  python = Option.String('-p,--python', { description: 'Interpreter for the project environment' });
-  offline = Option.Boolean('--offline', { description: 'Use only cached index responses' });
-  allowInsecureHost = Option.Array('--allow-insecure-host', { description: 'Allow plain HTTP to this host' });
-  json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
-
-  protected override settingFlags(): FlagValues {
-    return {
-      ...this.flag('index-url', this.indexUrl, '--index-url'),
-      ...this.flag('extra-index-url', this.extraIndexUrl, '--extra-index-url'),
-      ...this.flag('find-links', this.findLinks, '--find-links'),
-      ...this.flag('index-strategy', this.indexStrategy, '--index-strategy'),
-      ...this.flag('python', this.python, '--python'),
-      ...this.flag('offline', this.offline, '--offline'),
-      ...this.flag('allow-insecure-host', this.allowInsecureHost, '--allow-insecure-host'),
-    };
-  }
-}
+import { ProjectCommand } from './project-base.js';
 
 export class LockCommand extends ProjectCommand {
   static override paths = [['lock']];
+  json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
   static override usage = Command.Usage({
     description: 'Resolve the project for every platform and Python it supports and write zephyr.lock',
     details: 'Universal resolution: dependencies keep their markers, and where requirements under different markers need different versions the resolution forks per marker region. Versions already in the lock are kept unless --upgrade / --upgrade-package.',
@@ -81,6 +55,7 @@ export class LockCommand extends ProjectCommand {
 
 export class SyncCommand extends ProjectCommand {
   static override paths = [['sync']];
+  json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
   static override usage = Command.Usage({
     description: "Make the project's .venv match zephyr.lock exactly",
     details: 'Installs what is missing, upgrades what differs and removes what the lock does not have, picking this platform\'s wheel from the lock and verifying every hash. Locks first when the lock is missing or out of date with pyproject.toml (unless --frozen or --locked).',

@@ -4,29 +4,7 @@
 
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import { ZephyrCommand } from './base.js';
-import type { FlagValues } from '../settings/load.js';
-
-/** Index and interpreter options of every project verb that may lock or sync. */
-abstract class ProjectCommand extends ZephyrCommand {
-  indexUrl = Option.String('-i,--index-url', { description: 'The package index (PEP 503/691)' });
-  extraIndexUrl = Option.Array('--extra-index-url', { description: 'More indexes, searched after the first' });
-  findLinks = Option.Array('-f,--find-links', { description: 'Folders or pages with distributions' });
-  python = Option.String('-p,--python', { description: 'Interpreter for the project environment' });
-  offline = Option.Boolean('--offline', { description: 'Use only cached index responses' });
-  allowInsecureHost = Option.Array('--allow-insecure-host', { description: 'Allow plain HTTP to this host' });
-
-  protected override settingFlags(): FlagValues {
-    return {
-      ...this.flag('index-url', this.indexUrl, '--index-url'),
-      ...this.flag('extra-index-url', this.extraIndexUrl, '--extra-index-url'),
-      ...this.flag('find-links', this.findLinks, '--find-links'),
-      ...this.flag('python', this.python, '--python'),
-      ...this.flag('offline', this.offline, '--offline'),
-      ...this.flag('allow-insecure-host', this.allowInsecureHost, '--allow-insecure-host'),
-    };
-  }
-}
+import { ProjectCommand } from './project-base.js';
 
 /** Options that say which list of pyproject.toml a package goes to. */
 abstract class EditingCommand extends ProjectCommand {

@@ -279,7 +279,7 @@ export async function lockProject(project: Project, settings: Settings, opts: Lo
     );
   }
   if (changed && !(opts.check || opts.locked)) {
-    const tmp = `${lockPath}.zephyr-tmp`;
+    const tmp = `${lockPath}.${process.pid}.zephyr-tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, lockPath);
   }

@@ -23,10 +23,13 @@ export function runInProject(project: Project, command: readonly string[]): Prom
   delete env.PYTHONHOME;
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { stdio: 'inherit', env, cwd: process.cwd() });
+    // Ctrl-C reaches the child from the terminal (same process group): zephyr only waits for it
+    // to finish (a handler keeps Node from exiting). A SIGTERM sent to zephyr alone is passed on.
+    const ignore = (): void => undefined;
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
-    process.on('SIGINT', forward);
+    process.on('SIGINT', ignore);
     process.on('SIGTERM', forward);
     child.on('error', (err: NodeJS.ErrnoException) => {
       reject(
@@ -36,7 +39,7 @@ export function runInProject(project: Project, command: readonly string[]): Prom
       );
     });
     child.on('close', (code, signal) => {
-      process.off('SIGINT', forward);
+      process.off('SIGINT', ignore);
       process.off('SIGTERM', forward);
       resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 9) : 1));
     });

@@ -126,7 +126,9 @@ fn reach(st: &State, fork: &Fork) -> HashMap<Pkg, MarkerTree> {
             out
         })
         .collect();
-    for _ in 0..64 {
+    // A path through a cycle only narrows its marker (AND), so simple paths (at most one per
+    // node) give every marker: the fixed point is reached within nodes + 1 passes.
+    for _ in 0..=nodes.len() {
         let mut changed = false;
         for (i, (pkg, _)) in nodes.iter().enumerate() {
             let Some(from) = marks.get(pkg).cloned() else { continue };
