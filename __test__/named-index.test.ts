@@ -112,6 +112,18 @@ describe('named indexes', () => {
     assert.match(missing.stderr, /ZEPHYR_INDEX_CORP_INTERNAL_USERNAME and ZEPHYR_INDEX_CORP_INTERNAL_PASSWORD/);
   });
 
+  it('prefers the environment over userinfo in the index URL, as uv does', async () => {
+    const dir = writeProject(join(box.cwd, 'userinfo'), `[[tool.zephyr.index]]\nname = "corp-internal"\nurl = "${secured.urlWithAuth('alice', 'stale-url-pw')}"\n`);
+    const args = ['pip', 'compile', 'req.in', '--json', '--index-url', primary.url, '-vv'];
+    const fromEnv = await box.run(args, { cwd: dir, env: CREDS });
+    assert.deepEqual(versions(fromEnv), { private: '4.2', shared: '1.0' });
+    const fromUrl = await box.run(args, { cwd: dir });
+    assert.equal(fromUrl.code, 1, 'without the variables, the userinfo of the URL is sent');
+    assert.match(fromUrl.stderr, /index `corp-internal` \(http:\/\/127\.0\.0\.1:\d+\/simple\) rejected the credentials/);
+    const config = await box.run(['config', '--json'], { cwd: dir, env: CREDS });
+    for (const r of [fromEnv, fromUrl, config]) assert.doesNotMatch(r.stdout + r.stderr, new RegExp(`stale-url-pw|${PASSWORD}`));
+  });
+
   it('shows named indexes in `zephyr config` without their passwords', async () => {
     const json = await box.run(['config', '--json'], { cwd: project, env: CREDS });
     assert.equal(json.code, 0, json.stderr);

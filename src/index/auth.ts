@@ -1,6 +1,7 @@
-// Credentials for a request, in uv's order: the userinfo of the request URL or
-// of a configured URL (per host), then a named index's ZEPHYR_INDEX_<NAME>_USERNAME
-// and _PASSWORD (for URLs under the index, and files on the same origin), then netrc.
+// Credentials for a request, in uv's order: the userinfo of the request URL itself,
+// then a named index's ZEPHYR_INDEX_<NAME>_USERNAME and _PASSWORD (for URLs under
+// the index, and files on its origin; they win over userinfo written in the index's
+// URL, as uv's do), then the userinfo of a configured URL of the same host, then netrc.
 // Credentials are only ever put in an Authorization header: never in a URL,
 // a log line, an error message or a cache key.
 
@@ -32,8 +33,6 @@ export interface NamedIndexAuth {
   passwordVar: string;
   /** From the environment; null when neither variable is set. */
   credentials: Credentials | null;
-  /** The index URL carries its own userinfo, which wins over the environment. */
-  urlHasCredentials: boolean;
 }
 
 /** `ZEPHYR_INDEX_<NAME>_USERNAME` and `_PASSWORD`: the name upper-cased, other characters as `_` (as uv names its own). */
@@ -66,7 +65,6 @@ export function namedIndexAuth(indexes: readonly IndexRef[], env: NodeJS.Process
       origin: url.origin,
       ...vars,
       credentials: given ? { username: username ?? '', password: password ?? '' } : null,
-      urlHasCredentials: url.username !== '' || url.password !== '',
     });
   }
   return out;
@@ -118,16 +116,15 @@ export class CredentialStore {
     }
   }
 
-  /** Credentials for a URL: its own userinfo, a configured URL's for the same host, a named index's environment, else netrc. */
+  /** Credentials for a URL: its own userinfo, its named index's environment, a configured URL's for the same host, else netrc. */
   forUrl(url: URL): Credentials | null {
     if (url.username !== '' || url.password !== '') {
       return { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
     }
     const index = namedIndexFor(url, this.named());
-    const configured = this.byHost.get(url.host.toLowerCase());
-    if (index !== null && index.credentials !== null && !index.urlHasCredentials) return index.credentials;
-    if (configured) return configured;
     if (index !== null && index.credentials !== null) return index.credentials;
+    const configured = this.byHost.get(url.host.toLowerCase());
+    if (configured) return configured;
     if (this.netrcPath === null) return null;
     this.netrc ??= readNetrc(this.netrcPath);
     const entry = netrcLookup(this.netrc, url.hostname);
