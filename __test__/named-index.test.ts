@@ -156,6 +156,28 @@ describe('named indexes', () => {
     assert.deepEqual(filesHolding(box.root, BASIC), []);
   });
 
+  it('locks and syncs a project from a named index; the lock names the index without credentials', { skip: python ? false : 'no CPython 3.11/3.12 on this machine' }, async () => {
+    const dir = join(box.cwd, 'locked');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'pyproject.toml'),
+      `[project]\nname = "locked-app"\nversion = "0.1.0"\nrequires-python = ">=3.9"\ndependencies = ["private"]\n\n[[tool.zephyr.index]]\nname = "corp-internal"\nurl = "${secured.url}"\n`,
+    );
+    const locked = await box.run(['lock', '--index-url', primary.url, '--python', python ?? '', '-vv'], { cwd: dir, env: CREDS });
+    assert.equal(locked.code, 0, locked.stderr);
+    const lockText = readFileSync(join(dir, 'zephyr.lock'), 'utf8');
+    assert.ok(lockText.includes(`registry = "${secured.url}"`), lockText);
+    const denied = await box.run(['sync', '--python', python ?? ''], { cwd: dir });
+    assert.equal(denied.code, 1, 'the wheel is downloaded from the named index, which needs its credentials');
+    assert.match(denied.stderr, /index `corp-internal` .* needs credentials/);
+    const synced = await box.run(['sync', '--python', python ?? '', '-vv'], { cwd: dir, env: CREDS });
+    assert.equal(synced.code, 0, synced.stderr);
+    const shown = await runCommand(join(dir, '.venv', 'bin', 'python'), ['-c', 'import importlib.metadata as m; print(m.version("private"))']);
+    assert.equal(shown.stdout.trim(), '4.2');
+    for (const r of [locked, synced]) assert.doesNotMatch(r.stdout + r.stderr, new RegExp(`${PASSWORD}|${BASIC}`));
+    assert.deepEqual(filesHolding(dir, PASSWORD), []);
+  });
+
   it('uses an index with `default = true` instead of index-url', async () => {
     const dir = writeProject(
       join(box.cwd, 'default'),
