@@ -95,6 +95,9 @@ describe('named indexes', () => {
     });
     assert.deepEqual(versions(r), { shared: '1.0' });
     assert.doesNotMatch(r.stdout + r.stderr, new RegExp(PASSWORD));
+    // uv's UV_INDEX may name its entries too (NAME=URL); zephyr reads it as an extra index.
+    const uv = await box.run(['pip', 'compile', 'shared.in', '--json', '--index-url', primary.url], { env: { UV_INDEX: `theirs=${extra.url}` } });
+    assert.deepEqual(versions(uv), { shared: '9.0' });
   });
 
   it('names the index, not the password, when credentials are wrong or missing', async () => {
@@ -163,14 +166,16 @@ describe('named indexes', () => {
       join(dir, 'pyproject.toml'),
       `[project]\nname = "locked-app"\nversion = "0.1.0"\nrequires-python = ">=3.9"\ndependencies = ["private"]\n\n[[tool.zephyr.index]]\nname = "corp-internal"\nurl = "${secured.url}"\n`,
     );
-    const locked = await box.run(['lock', '--index-url', primary.url, '--python', python ?? '', '-vv'], { cwd: dir, env: CREDS });
+    // A cache of its own: the wheel must come from the index, not from an earlier test.
+    const env = { ...CREDS, ZEPHYR_CACHE_DIR: join(box.root, 'cache-lock') };
+    const locked = await box.run(['lock', '--index-url', primary.url, '--python', python ?? '', '-vv'], { cwd: dir, env });
     assert.equal(locked.code, 0, locked.stderr);
     const lockText = readFileSync(join(dir, 'zephyr.lock'), 'utf8');
     assert.ok(lockText.includes(`registry = "${secured.url}"`), lockText);
-    const denied = await box.run(['sync', '--python', python ?? ''], { cwd: dir });
+    const denied = await box.run(['sync', '--python', python ?? ''], { cwd: dir, env: { ZEPHYR_CACHE_DIR: env.ZEPHYR_CACHE_DIR } });
     assert.equal(denied.code, 1, 'the wheel is downloaded from the named index, which needs its credentials');
     assert.match(denied.stderr, /index `corp-internal` .* needs credentials/);
-    const synced = await box.run(['sync', '--python', python ?? '', '-vv'], { cwd: dir, env: CREDS });
+    const synced = await box.run(['sync', '--python', python ?? '', '-vv'], { cwd: dir, env });
     assert.equal(synced.code, 0, synced.stderr);
     const shown = await runCommand(join(dir, '.venv', 'bin', 'python'), ['-c', 'import importlib.metadata as m; print(m.version("private"))']);
     assert.equal(shown.stdout.trim(), '4.2');
