@@ -214,6 +214,12 @@ describe('named indexes', () => {
     const explicit = writeProject(join(box.cwd, 'bad4'), `[[tool.zephyr.index]]\nname = "x"\nurl = "${primary.url}"\nexplicit = true\n`);
     const r4 = await box.run(['config'], { cwd: explicit });
     assert.match(r4.stderr, /pyproject\.toml:8: .*explicit indexes .* are not supported yet/);
+    const inline = writeProject(join(box.cwd, 'bad5'), `[tool.zephyr]\nindex-strategy = "first-index"\nindex = [{ url = "${primary.url}" }]\n`);
+    const r5 = await box.run(['config'], { cwd: inline });
+    assert.match(r5.stderr, /pyproject\.toml:7: \[\[tool\.zephyr\.index\]\] entry 1 has no `name`/, 'an inline array names the line of `index =`');
+    const notArray = writeProject(join(box.cwd, 'bad6'), `[tool.zephyr]\nindex = "${primary.url}"\n`);
+    const r6 = await box.run(['config'], { cwd: notArray });
+    assert.match(r6.stderr, /pyproject\.toml:6: `index` must be an array of tables/);
   });
 
   it('reads [[index]] from ~/.zephyr/config.toml, after the project\'s', async () => {
