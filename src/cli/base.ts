@@ -37,6 +37,10 @@ export abstract class ZephyrCommand extends Command {
       noConfig: this.noConfig,
       flags: { ...this.flag('cache-dir', this.cacheDir, '--cache-dir'), ...this.settingFlags() },
     });
+    if (this.cachedSettings.indexes.length > 0) {
+      const { registerNamedIndexes } = await import('../index/auth.js');
+      registerNamedIndexes(this.cachedSettings.indexes, process.env);
+    }
     return this.cachedSettings;
   }
 

@@ -8,7 +8,7 @@ export class ConfigCommand extends ZephyrCommand {
   static override usage = Command.Usage({
     description: 'Show the effective settings and where each came from',
     details:
-      'Precedence: flags > ZEPHYR_* environment variables > [tool.zephyr] in the nearest pyproject.toml > ~/.zephyr/config.toml > pip\'s and uv\'s index settings > defaults. Settings: index-url, extra-index-url, find-links, index-strategy, cache-dir, python, offline, link-mode, compile-bytecode, prerelease, resolution, exclude-newer, concurrent-downloads, allow-insecure-host.',
+      'Precedence: flags > ZEPHYR_* environment variables > [tool.zephyr] in the nearest pyproject.toml > ~/.zephyr/config.toml > pip\'s and uv\'s index settings > defaults. Named indexes: [[tool.zephyr.index]] / [[index]] (name, url, default), credentials from ZEPHYR_INDEX_<NAME>_USERNAME and _PASSWORD. Settings: index-url, extra-index-url, find-links, index-strategy, cache-dir, python, offline, link-mode, compile-bytecode, prerelease, resolution, exclude-newer, concurrent-downloads, allow-insecure-host.',
   });
   json = Option.Boolean('--json', false, { description: 'Print the settings as JSON' });
 
@@ -23,6 +23,19 @@ export class ConfigCommand extends ZephyrCommand {
       rows.push({ key: def.key, value: maskPasswords(settings.values[def.key]), source: source ? describeSource(source) : 'default' });
     }
     const index = rows.find((r) => r.key === 'index-url');
+    const { defaultNamedIndex } = await import('../settings/named-index.js');
+    const { credentialVariables } = await import('../index/auth.js');
+    const namedDefault = defaultNamedIndex(settings);
+    if (index && namedDefault) {
+      index.value = maskPasswords(namedDefault.url);
+      index.source = `[[index]] \`${namedDefault.name ?? ''}\` (default = true) at ${namedDefault.detail}`;
+    }
+    // Named indexes: name, URL and where from, and which credential variables are set (never their values).
+    const indexes = settings.indexes.map((i) => {
+      const vars = i.name === undefined ? undefined : credentialVariables(i.name);
+      const set = vars === undefined ? [] : [vars.usernameVar, vars.passwordVar].filter((v) => (process.env[v] ?? '') !== '');
+      return { name: i.name ?? null, url: maskPasswords(i.url), default: i.default, source: i.detail, credentials: set.length > 0 ? `env ${set.join(', ')}` : null };
+    });
     if (index && index.value === undefined) {
       try {
         const { findPython, effectiveRequest } = await import('../python/discover.js');
@@ -36,11 +49,15 @@ export class ConfigCommand extends ZephyrCommand {
       }
     }
     if (this.json) {
-      return outJson(Object.fromEntries(rows.map((r) => [r.key, { value: r.value ?? null, source: r.source }])));
+      return outJson({ ...Object.fromEntries(rows.map((r) => [r.key, { value: r.value ?? null, source: r.source }])), index: { value: indexes, source: indexes.length > 0 ? indexes.map((i) => i.source).join(', ') : 'default' } });
     }
     for (const r of rows) {
       const shown = r.value === undefined ? '(unset)' : Array.isArray(r.value) ? JSON.stringify(r.value) : String(r.value);
       out(`${r.key} = ${shown}  # ${r.source}`);
+    }
+    for (const i of indexes) {
+      const flags = [i.default ? 'default' : '', i.credentials ? `credentials from ${i.credentials}` : ''].filter((f) => f !== '').join('; ');
+      out(`index ${i.name ?? '(unnamed)'} = ${String(i.url)}  # ${i.source}${flags ? `; ${flags}` : ''}`);
     }
   }
 }

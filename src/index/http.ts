@@ -140,6 +140,14 @@ export class HttpClient {
   }
 
   private unauthorized(url: URL, hadCredentials: boolean): ZephyrError {
+    const index = this.options.credentials.indexFor(url);
+    if (index !== null) {
+      const what = `index \`${index.name}\` (${index.shown})`;
+      const vars = `${index.usernameVar} and ${index.passwordVar}`;
+      return hadCredentials
+        ? new ZephyrError('ZE_AUTH_FAILED', `${what} rejected the credentials for ${redact(url)} (HTTP 401).`, `Check ${vars} (or the credentials in the index URL or ~/.netrc).`)
+        : new ZephyrError('ZE_AUTH_REQUIRED', `${what} needs credentials for ${redact(url)} (HTTP 401), and none were given.`, `Set ${vars}, or give them in the index URL or ~/.netrc ($NETRC).`);
+    }
     if (hadCredentials) {
       return new ZephyrError(
         'ZE_AUTH_FAILED',

@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Settings } from '../settings/load.js';
+import { defaultNamedIndex, searchedNamedIndexes } from '../settings/named-index.js';
 import { emptyRequirementsFile, readRequirementsFile, type RequirementLine, type RequirementsFile } from './requirements-file.js';
 
 export interface RequirementSource {
@@ -85,13 +86,15 @@ async function finish(
   const noIndex = noIndexFlag || files.noIndex;
   const findLinks = [...settings.values['find-links'], ...files.findLinks];
   if (noIndex) return { indexUrls: [], findLinks, noIndex };
-  const primary = flagged('index-url')
-    ? settings.values['index-url']
-    : files.indexUrl ?? settings.values['index-url'] ?? (await defaultIndex());
+  // A named index with `default = true` replaces `index-url` (unless a higher layer sets that).
+  const configured = defaultNamedIndex(settings)?.url ?? settings.values['index-url'];
+  const primary = flagged('index-url') ? settings.values['index-url'] : files.indexUrl ?? configured ?? (await defaultIndex());
   const extra = flagged('extra-index-url') ? [...settings.values['extra-index-url']] : [...files.extraIndexUrls, ...settings.values['extra-index-url']];
-  // As uv does: extra indexes are searched before the primary one, and with the default
-  // `first-index` strategy the first index that has a project is the only one used for it.
-  const indexUrls = [...extra, primary].filter((u): u is string => typeof u === 'string' && u.length > 0);
+  // As uv does: named indexes first, in the order given, then extra indexes, then the
+  // primary one; with the default `first-index` strategy the first index that has a
+  // project is the only one used for it.
+  const named = searchedNamedIndexes(settings).map((i) => i.url);
+  const indexUrls = [...named, ...extra, primary].filter((u): u is string => typeof u === 'string' && u.length > 0);
   return { indexUrls: [...new Set(indexUrls)], findLinks, noIndex };
 }
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { splitNamedUrl } from './named-index.js';
 
 export interface ForeignValue {
   value: string | readonly string[];
@@ -34,7 +35,9 @@ export function foreignIndexSettings(env: NodeJS.ProcessEnv): Map<IndexKey, Fore
     for (const name of UV_ENV[key]) {
       const raw = env[name];
       if (raw && raw.trim()) {
-        found.set(key, { value: isList ? splitList(raw) : raw.trim(), source: `env ${name} (uv)` });
+        // uv's UV_INDEX and UV_DEFAULT_INDEX entries may be named: `NAME=URL`.
+        const unnamed = (entry: string): string => splitNamedUrl(entry).url;
+        found.set(key, { value: isList ? splitList(raw).map(unnamed) : unnamed(raw.trim()), source: `env ${name} (uv)` });
         break;
       }
     }

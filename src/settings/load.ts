@@ -9,6 +9,7 @@ import { ZephyrError } from '../ui/errors.js';
 import { closest } from '../ui/suggest.js';
 import { coerceEnv, coerceToml } from './coerce.js';
 import { foreignIndexSettings } from './foreign.js';
+import { indexesFromEnv, indexesFromTable, mergeIndexes, type NamedIndex } from './named-index.js';
 import { SETTINGS, settingDef, type SettingDef, type SettingKey, type SettingValue, type SettingValues } from './schema.js';
 import { isTable, lineOfKey, readTomlFile, type TomlDocument } from './toml-file.js';
 
@@ -23,6 +24,8 @@ export interface SettingSource {
 export interface Settings {
   readonly values: Readonly<SettingValues>;
   readonly sources: ReadonlyMap<SettingKey, SettingSource>;
+  /** Named indexes (`[[tool.zephyr.index]]`, `[[index]]`, `ZEPHYR_INDEX`), highest layer first. */
+  readonly indexes: readonly NamedIndex[];
   /** The nearest pyproject.toml, if any (whether or not it has [tool.zephyr]). */
   readonly pyproject: string | undefined;
   readonly cwd: string;
@@ -91,9 +94,14 @@ export function loadSettings(options: LoadOptions): Settings {
   }
 
   const pyproject = findPyproject(options.cwd);
+  let projectIndexes: NamedIndex[] = [];
+  let globalIndexes: NamedIndex[] = [];
   if (!options.noConfig) {
     const global = readTomlFile(globalConfigPath());
-    if (global) applyTable(global, global.data, undefined, 'global', set);
+    if (global) {
+      applyTable(global, global.data, undefined, 'global', set);
+      if (global.data.index !== undefined) globalIndexes = indexesFromTable(global, global.data.index, undefined, 'global');
+    }
     if (pyproject) {
       const doc = readTomlFile(pyproject);
       const tool = doc?.data.tool;
@@ -103,6 +111,7 @@ export function loadSettings(options: LoadOptions): Settings {
           throw configError(doc, 'tool', 'tool', '[tool.zephyr] must be a table');
         }
         applyTable(doc, table, 'tool.zephyr', 'project', set);
+        if (table.index !== undefined) projectIndexes = indexesFromTable(doc, table.index, 'tool.zephyr', 'project');
       }
     }
   }
@@ -130,6 +139,7 @@ export function loadSettings(options: LoadOptions): Settings {
   return Object.freeze({
     values: Object.freeze(values) as unknown as SettingValues,
     sources,
+    indexes: Object.freeze(mergeIndexes([indexesFromEnv(options.env), projectIndexes, globalIndexes])),
     pyproject,
     cwd: options.cwd,
   });
@@ -137,6 +147,8 @@ export function loadSettings(options: LoadOptions): Settings {
 
 /** Keys of [tool.zephyr] that describe the project rather than configure zephyr. */
 const PROJECT_KEYS = new Set(['dev-dependencies', 'sources']);
+/** Tables read on their own (src/settings/named-index.ts). */
+const TABLE_KEYS = new Set(['index']);
 
 function applyTable(
   doc: TomlDocument,
@@ -148,9 +160,10 @@ function applyTable(
   for (const [key, raw] of Object.entries(table)) {
     // Project data, not a setting: read by src/project/pyproject.ts.
     if (layer === 'project' && PROJECT_KEYS.has(key)) continue;
+    if (TABLE_KEYS.has(key)) continue;
     const def = settingDef(key);
     if (!def) {
-      const near = closest(key, SETTINGS.map((s) => s.key));
+      const near = closest(key, [...SETTINGS.map((s) => s.key), ...TABLE_KEYS]);
       const line = lineOfKey(doc.text, key, tableName);
       throw new ZephyrError(
         'ZE_CONFIG_UNKNOWN_KEY',

@@ -65,3 +65,30 @@ export function lineOfKey(text: string, key: string, table?: string): number {
 export function isTable(v: unknown): v is TomlTable {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
+
+/**
+ * The 1-based line of entry `index` (0-based) of the array of tables `table`
+ * (`[[tool.zephyr.index]]`), or of `key` inside it. An inline array
+ * (`index = [...]` in `parent`) gives the line of its key. Best effort: 0.
+ */
+export function lineOfArrayTable(text: string, table: string, parent: string | undefined, index: number, key?: string): number {
+  const lines = text.split(/\r?\n/);
+  const arrayHeader = /^\s*\[\[([^\]]+)\]\]\s*(#.*)?$/;
+  const anyHeader = /^\s*\[/;
+  const escaped = key?.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+  const assign = escaped === undefined ? undefined : new RegExp(`^\\s*(["']?)${escaped}\\1\\s*=`);
+  let seen = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const m = arrayHeader.exec(lines[i] ?? '');
+    if (!m || (m[1] ?? '').replace(/\s|"/g, '') !== table) continue;
+    seen++;
+    if (seen !== index) continue;
+    if (assign === undefined) return i + 1;
+    for (let j = i + 1; j < lines.length && !anyHeader.test(lines[j] ?? ''); j++) {
+      if (assign.test(lines[j] ?? '')) return j + 1;
+    }
+    return i + 1;
+  }
+  const leaf = table.split('.').pop() ?? table;
+  return lineOfKey(text, leaf, parent);
+}
