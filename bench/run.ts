@@ -14,6 +14,7 @@ import { setupTools } from './lib/tools.js';
 import { compile } from './workloads/compile.js';
 import { install } from './workloads/install.js';
 import { project } from './workloads/project.js';
+import { buildSdists } from './workloads/sdists.js';
 import { startup } from './workloads/startup.js';
 import { venv } from './workloads/venv.js';
 
@@ -26,6 +27,7 @@ const WORKLOADS: Record<string, (ctx: Context) => Workload[]> = {
   'install-ml': (ctx) => install(ctx, 'install-ml', 'ml.in'),
   'project-web': (ctx) => project(ctx, 'project-web', 'web.in'),
   'project-ml': (ctx) => project(ctx, 'project-ml', 'ml.in'),
+  'build-sdists': buildSdists,
   // Opt-in: the shared sets uv publishes its own numbers for (airflow is large and slow for pip-tools).
   'compile-trio': (ctx) => compile(ctx, 'compile-trio', join(SHARED_SETS_DIR, 'trio.in')),
   'compile-boto3': (ctx) => compile(ctx, 'compile-boto3', join(SHARED_SETS_DIR, 'boto3.in')),
