@@ -5,13 +5,48 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { machinePython, runCommand, sandbox, type RunResult, type Sandbox } from './helpers/cli.js';
 import { startTestIndex, type TestIndex } from './helpers/test-index.js';
 
 const python = machinePython('3.12') ?? machinePython('3.11');
 const PASSWORD = 'tok3n-s3cret';
+
+/** A `.tar.gz` of exactly these members (ustar headers written by hand: a hostile archive). */
+function hostileTarGz(members: { name: string; link?: string; hard?: boolean; data?: string }[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const m of members) {
+    const data = Buffer.from(m.data ?? '');
+    const header = Buffer.alloc(512);
+    const put = (text: string, at: number, width: number): void => void header.write(text, at, width, 'utf8');
+    const octal = (n: number, at: number, width: number): void => put(`${n.toString(8).padStart(width - 1, '0')}\0`, at, width);
+    put(m.name, 0, 100);
+    octal(0o644, 100, 8);
+    octal(0, 108, 8);
+    octal(0, 116, 8);
+    octal(m.link === undefined ? data.length : 0, 124, 12);
+    octal(0, 136, 12);
+    put(m.link === undefined ? '0' : m.hard === true ? '1' : '2', 156, 1);
+    if (m.link !== undefined) put(m.link, 157, 100);
+    put('ustar\0', 257, 6);
+    put('00', 263, 2);
+    header.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
+    blocks.push(header);
+    if (m.link === undefined && data.length > 0) blocks.push(data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks));
+}
+
+/** Every path under `dir` named `name`. */
+function findNamed(dir: string, name: string): string[] {
+  return (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).filter((p) => p.split('/').pop() === name);
+}
 
 describe('file names from URLs stay inside the cache', () => {
   it('refuses names with separators, NUL, . or .. where they become cache paths', async () => {
@@ -91,6 +126,23 @@ describe('direct and git sources: credentials and malformed URLs', { skip: pytho
   it('reports a malformed %-escape or URL as a bad requirement', async () => {
     userError(await run(['pip', 'install', '--index-url', index.url, 'pkg @ https://127.0.0.1:1/%zz.whl']), /invalid requirement `pkg @ https:\/\/127\.0\.0\.1:1\/%zz\.whl`: .*%-escape/);
     userError(await run(['pip', 'install', '--index-url', index.url, 'pkg @ http://[bad/x.whl']), /invalid requirement `pkg @ http:\/\/\[bad\/x\.whl`: the URL is malformed/);
+  });
+
+  it('refuses an sdist whose links, each pointing inside, lead a member outside', async () => {
+    const chain = [
+      { name: 'pkg/a/b', link: '..' },
+      { name: 'pkg/a/b/c', link: '..' },
+      { name: 'pkg/a/b/c/d', link: '..' },
+    ];
+    const pkgInfo = { name: 'pkg/PKG-INFO', data: 'Metadata-Version: 2.1\nName: evil\nVersion: 1.0\n' };
+    const archive = join(box.root, 'evil-1.0.tar.gz');
+    writeFileSync(archive, hostileTarGz([pkgInfo, ...chain, { name: 'pkg/a/b/c/d/escaped.txt', data: 'owned' }]));
+    userError(await run(['pip', 'install', '--index-url', index.url, archive]), /refusing member pkg\/a\/b\/c: .*symbolic link/);
+    assert.deepEqual(findNamed(box.root, 'escaped.txt'), []);
+    const hard = join(box.root, 'evil-2.0.tar.gz');
+    writeFileSync(hard, hostileTarGz([pkgInfo, ...chain, { name: 'pkg/stolen.txt', link: 'pkg/a/b/c/d/work/pyvenv.cfg', hard: true }]));
+    userError(await run(['pip', 'install', '--index-url', index.url, hard]), /refusing member pkg\/a\/b\/c: .*symbolic link/);
+    assert.deepEqual(findNamed(box.root, 'stolen.txt'), []);
   });
 
   it('refuses a direct URL whose file name decodes to a path outside the cache', async () => {
