@@ -252,6 +252,21 @@ describe('source requirement parsing and build hints (units)', () => {
     assert.deepEqual(parseGitUrl('git+file:///srv/repo@0123abcd'), { repository: 'file:///srv/repo', rev: '0123abcd' });
   });
 
+  it('splits the git revision at the last @ of the path: a rev may hold /, userinfo is not a rev', async () => {
+    const { parseGitUrl, storedGitUrl } = await import('../src/build/git.js');
+    assert.deepEqual(parseGitUrl('git+https://host/org/repo.git@feature/x'), { repository: 'https://host/org/repo.git', rev: 'feature/x' });
+    assert.deepEqual(parseGitUrl('git+ssh://git@host/org/repo.git@feature/x#egg=p'), { repository: 'ssh://git@host/org/repo.git', rev: 'feature/x' });
+    assert.deepEqual(parseGitUrl('git+https://user:tok@host/org/repo.git@v1'), { repository: 'https://user:tok@host/org/repo.git', rev: 'v1' });
+    assert.deepEqual(parseGitUrl('git+https://user:tok@host/org/repo.git'), { repository: 'https://user:tok@host/org/repo.git', rev: null });
+    assert.deepEqual(parseGitUrl('git+https://host/org/repo.git@'), { repository: 'https://host/org/repo.git', rev: null });
+    assert.deepEqual(parseGitUrl('git+file:///srv/repo'), { repository: 'file:///srv/repo', rev: null });
+    // Stored (PEP 610): no credentials, but the `git` user of ssh URLs is kept.
+    assert.equal(storedGitUrl('https://user:tok@host/org/repo.git'), 'https://host/org/repo.git');
+    assert.equal(storedGitUrl('https://tok@host/org/repo.git'), 'https://host/org/repo.git');
+    assert.equal(storedGitUrl('ssh://git@host/org/repo.git'), 'ssh://git@host/org/repo.git');
+    assert.equal(storedGitUrl('file:///srv/repo'), 'file:///srv/repo');
+  });
+
   it('recognises the usual causes of failed builds', async () => {
     const { buildHint } = await import('../src/build/hints.js');
     assert.match(buildHint('x.c:1:10: fatal error: Python.h: No such file or directory', 'p'), /development headers/);

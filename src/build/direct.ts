@@ -7,15 +7,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { plainDistFile } from '../index/dist-file.js';
+import { isPlainFilename, plainDistFile } from '../index/dist-file.js';
 import { distKind, normalizeName } from '../index/names.js';
 import type { DistFile } from '../index/types.js';
 import { withFileReader } from '../index/local-file.js';
+import { redactText, withoutCredentials } from '../index/url.js';
 import { readWheelMetadata } from '../index/zip.js';
 import { callNative } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
 import { folderFingerprint } from './cache-keys.js';
-import { checkoutGit, parseGitUrl } from './git.js';
+import { checkoutGit, parseGitUrl, storedGitUrl } from './git.js';
 import type { BuildSession } from './session.js';
 
 /** PEP 610 `direct_url.json`. */
@@ -81,6 +82,46 @@ function field(metadata: string, name: string): string | null {
   return m?.[1] ?? null;
 }
 
+/** The requirement as written, for messages (credentials left out). */
+function shownRequirement(ref: DirectReference): string {
+  return redactText(ref.name !== null ? `${ref.name}${ref.extras} @ ${ref.target}` : ref.target);
+}
+
+function badRequirement(ref: DirectReference, problem: string, hint: string): ZephyrError {
+  return new ZephyrError('ZE_BAD_REQUIREMENT', `invalid requirement \`${shownRequirement(ref)}\`: ${problem}`, hint);
+}
+
+/** The URL of an http(s) requirement, parsed, and the name of the file it points to. */
+function parseArchiveUrl(ref: DirectReference, url: string): { parsed: URL; filename: string } {
+  const hint = 'write an absolute URL such as `name @ https://host/path/name-1.0-py3-none-any.whl`';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw badRequirement(ref, 'the URL is malformed', hint);
+  }
+  let filename: string;
+  try {
+    filename = decodeURIComponent(basename(parsed.pathname));
+  } catch {
+    throw badRequirement(ref, 'the file name in the URL has a malformed %-escape', hint);
+  }
+  if (!isPlainFilename(filename)) {
+    throw badRequirement(ref, `the URL does not end in a file name (it gives ${JSON.stringify(filename)})`, hint);
+  }
+  return { parsed, filename };
+}
+
+/** The path of a `file:` requirement. */
+function pathOfFileUrl(ref: DirectReference): string {
+  try {
+    return fileURLToPath(ref.target.replace(/#.*$/, ''));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw badRequirement(ref, `not a usable file URL (${why})`, 'use file:///absolute/path, or a plain path');
+  }
+}
+
 function escapeName(name: string): string {
   return normalizeName(name).replace(/-/g, '_');
 }
@@ -98,13 +139,15 @@ export async function prepareDirect(ref: DirectReference, builds: BuildSession, 
     const vcsInfo: Record<string, string> = { vcs: 'git', commit_id: checkout.commit };
     if (git.rev !== null) vcsInfo.requested_revision = git.rev;
     // PEP 610: the URL as git itself takes it (no `git+` prefix); the VCS is in vcs_info.
-    const directUrl: DirectUrl = { url: git.repository, vcs_info: vcsInfo };
+    const directUrl: DirectUrl = { url: storedGitUrl(git.repository), vcs_info: vcsInfo };
     if (subdirectory) directUrl.subdirectory = subdirectory;
     source = { tree, archive: null, editable: false, directUrl, cacheKey: `git-${checkout.commit}${subdirectory ? `-${Buffer.from(subdirectory).toString('hex')}` : ''}` };
-    if (ref.editable) throw new ZephyrError('ZE_UNSUPPORTED', `editable git requirements are not supported: ${ref.target}`, 'clone the repository and install the folder with -e PATH');
+    if (ref.editable) throw new ZephyrError('ZE_UNSUPPORTED', `editable git requirements are not supported: ${shownRequirement(ref)}`, 'clone the repository and install the folder with -e PATH');
   } else if (/^https?:/i.test(ref.target)) {
+    // The URL with its credentials is fetched; what is stored (direct_url.json, locks) has none (PEP 610).
     const url = ref.target.replace(/#.*$/, '');
-    const filename = decodeURIComponent(basename(new URL(url).pathname));
+    const { parsed, filename } = parseArchiveUrl(ref, url);
+    const storedUrl = parsed.username === '' && parsed.password === '' ? url : withoutCredentials(parsed).href;
     const hashes: Record<string, string> = {};
     for (const algorithm of ['sha256', 'sha384', 'sha512', 'md5']) {
       const digest = fragment.get(algorithm);
@@ -122,9 +165,9 @@ export async function prepareDirect(ref: DirectReference, builds: BuildSession, 
     }
     const [sha256 = ''] = await callNative((n) => n.sha256Files([path]));
     const archiveInfo: Record<string, unknown> = { hash: `sha256=${sha256}`, hashes: { sha256 } };
-    source = { tree: null, archive: { path, sha256 }, editable: false, directUrl: { url, archive_info: archiveInfo }, cacheKey: `sdist-${sha256}`, fileUrl: url, wheelFile: distKind(filename) === 'wheel' ? { ...file, hashes: { ...hashes, sha256 } } : undefined };
+    source = { tree: null, archive: { path, sha256 }, editable: false, directUrl: { url: storedUrl, archive_info: archiveInfo }, cacheKey: `sdist-${sha256}`, fileUrl: url, wheelFile: distKind(filename) === 'wheel' ? { ...file, hashes: { ...hashes, sha256 } } : undefined };
   } else {
-    const path = /^file:/i.test(ref.target) ? fileURLToPath(ref.target.replace(/#.*$/, '')) : ref.target;
+    const path = /^file:/i.test(ref.target) ? pathOfFileUrl(ref) : ref.target;
     if (!existsSync(path)) throw new ZephyrError('ZE_SOURCE_MISSING', `${path} does not exist`, 'give the path of a project folder, an sdist or a wheel');
     if (statSync(path).isDirectory()) {
       const tree = subdirectory ? resolve(path, subdirectory) : path;
@@ -163,9 +206,9 @@ export async function prepareDirect(ref: DirectReference, builds: BuildSession, 
   }
   const name = field(metadata, 'Name');
   const version = field(metadata, 'Version');
-  if (name === null || version === null) throw new ZephyrError('ZE_BAD_METADATA', `the metadata of ${ref.target} has no Name or Version`);
+  if (name === null || version === null) throw new ZephyrError('ZE_BAD_METADATA', `the metadata of ${shownRequirement(ref)} has no Name or Version`);
   if (ref.name !== null && normalizeName(ref.name) !== normalizeName(name)) {
-    throw new ZephyrError('ZE_NAME_MISMATCH', `the requirement names ${ref.name}, but ${ref.target} is ${name} ${version}`, `write \`${name} @ ${ref.target}\``);
+    throw new ZephyrError('ZE_NAME_MISMATCH', `the requirement names ${ref.name}, but ${redactText(ref.target)} is ${name} ${version}`, `write \`${name} @ ${redactText(ref.target)}\``);
   }
   const url = source.tree !== null ? `${String(source.directUrl.url)}${source.cacheKey ? `#zephyr=${source.cacheKey}` : '#editable'}` : source.wheelFile?.url ?? source.fileUrl ?? '';
   const file = source.wheelFile ?? plainDistFile({

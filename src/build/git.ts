@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { redact, redactText, withoutCredentials } from '../index/url.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { sha256Text } from './cache-keys.js';
@@ -22,12 +23,36 @@ export interface GitCheckout {
   path: string;
 }
 
-/** `git+https://host/repo.git@v1.0#subdirectory=x` → repository and rev (the fragment is the caller's). */
+/**
+ * `git+https://host/repo.git@v1.0#subdirectory=x` → repository and rev (the fragment is the
+ * caller's). The rev follows the last `@` of the path, so it may hold `/` (`@feature/x`), and
+ * an `@` in the host part is userinfo (`git+ssh://git@host/repo.git`), never a rev.
+ */
 export function parseGitUrl(url: string): GitSource {
-  const bare = url.replace(/^git\+/, '').replace(/#.*$/, '');
-  const parsed = /^(.*?:\/\/[^/]*\/.*?)(?:@([^@/]+))?$/.exec(bare);
-  const repository = parsed?.[1] ?? bare;
-  return { repository, rev: parsed?.[2] ?? null };
+  const bare = url.replace(/^git\+/i, '').replace(/#.*$/, '');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(bare);
+  if (scheme === null) return { repository: bare, rev: null };
+  const pathStart = bare.indexOf('/', scheme[0].length);
+  if (pathStart < 0) return { repository: bare, rev: null };
+  const at = bare.lastIndexOf('@');
+  if (at < pathStart) return { repository: bare, rev: null };
+  const rev = bare.slice(at + 1);
+  return { repository: bare.slice(0, at), rev: rev === '' ? null : rev };
+}
+
+/**
+ * The repository URL as stored (direct_url.json, locks): without credentials (PEP 610), but
+ * keeping a user name alone, as `git` in `ssh://git@host/…`, which is no secret.
+ */
+export function storedGitUrl(repository: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(repository);
+  } catch {
+    return redactText(repository);
+  }
+  if (parsed.password === '' && (parsed.username === '' || parsed.protocol === 'ssh:')) return repository;
+  return withoutCredentials(parsed).href;
 }
 
 function git(args: string[], cwd?: string): Promise<string> {
@@ -38,7 +63,7 @@ function git(args: string[], cwd?: string): Promise<string> {
         reject(
           new ZephyrError(
             'ZE_GIT',
-            missing ? 'git sources need the `git` command, which is not on PATH' : `git ${args[0]} failed: ${(stderr || err.message).trim().split('\n').slice(-3).join(' ')}`,
+            missing ? 'git sources need the `git` command, which is not on PATH' : `git ${args[0]} failed: ${redactText((stderr || err.message).trim().split('\n').slice(-3).join(' '))}`,
             missing ? 'install git' : 'check the repository URL and the revision after @',
           ),
         );
@@ -64,7 +89,7 @@ export async function checkoutGit(source: GitSource, cacheDir: string): Promise<
     mkdirSync(join(root, 'db'), { recursive: true });
     const tmp = `${db}.${process.pid}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
-    log.status(`Cloning ${source.repository}`);
+    log.status(`Cloning ${redact(source.repository)}`);
     await git(['clone', '--bare', '--quiet', source.repository, tmp]);
     try {
       renameSync(tmp, db);
@@ -79,7 +104,7 @@ export async function checkoutGit(source: GitSource, cacheDir: string): Promise<
   try {
     commit = (await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], db)).toLowerCase();
   } catch {
-    throw new ZephyrError('ZE_GIT', `${source.repository} has no revision \`${rev}\``, 'name a branch, a tag or a commit after @');
+    throw new ZephyrError('ZE_GIT', `${redact(source.repository)} has no revision \`${rev}\``, 'name a branch, a tag or a commit after @');
   }
   const path = join(root, 'checkouts', commit);
   if (!existsSync(path)) {
@@ -88,7 +113,7 @@ export async function checkoutGit(source: GitSource, cacheDir: string): Promise<
     rmSync(tmp, { recursive: true, force: true });
     await git(['clone', '--quiet', '--no-checkout', db, tmp]);
     await git(['checkout', '--quiet', '--detach', commit], tmp);
-    await git(['submodule', 'update', '--init', '--recursive', '--quiet'], tmp).catch((err: unknown) => log.debug(`submodules of ${source.repository}: ${String(err)}`));
+    await git(['submodule', 'update', '--init', '--recursive', '--quiet'], tmp).catch((err: unknown) => log.debug(`submodules of ${redact(source.repository)}: ${redactText(String(err))}`));
     try {
       renameSync(tmp, path);
     } catch {

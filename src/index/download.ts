@@ -12,6 +12,7 @@ import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { publish, tempPathFor } from './atomic.js';
 import { offlineMiss } from './cached-get.js';
+import { assertPlainFilename } from './dist-file.js';
 import { contentKey, digestOfFile, pickHash } from './hashes.js';
 import type { HttpClient } from './http.js';
 import { HttpCache } from './http-cache.js';
@@ -46,6 +47,7 @@ export class Downloader {
 
   /** Where `file` lives once downloaded: keyed by its announced content (see contentKey), never by its name. */
   pathFor(file: DistFile): string {
+    assertPlainFilename(file.filename, file.url);
     const key = HttpCache.key(contentKey(file));
     return join(this.cacheDir, 'http-v1', 'files', key.slice(0, 2), key, file.filename);
   }

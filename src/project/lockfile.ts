@@ -3,7 +3,9 @@
 // The reader validates every entry and names the one that is wrong.
 
 import { readFileSync } from 'node:fs';
+import { assertPlainFilename } from '../index/dist-file.js';
 import { normalizeName } from '../index/names.js';
+import { redact } from '../index/url.js';
 import { parseToml, type TomlTable } from '../settings/toml-file.js';
 import { ZephyrError } from '../ui/errors.js';
 import { LOCK_FILE } from './sync-fingerprint.js';
@@ -333,5 +335,14 @@ export function readLockfile(path: string): { lock: Lockfile; text: string } | u
 /** The filename at the end of an artifact URL. */
 export function artifactFilename(url: string): string {
   const path = url.split(/[?#]/)[0] ?? url;
-  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  let filename: string;
+  try {
+    filename = decodeURIComponent(last);
+  } catch {
+    throw new ZephyrError('ZE_BAD_LOCK', `the lock names an artifact with a malformed URL: ${redact(url)}`, 'lock again with `zephyr lock`');
+  }
+  // A decoded `%2F` or `..` would lead the download outside the cache.
+  assertPlainFilename(filename, url);
+  return filename;
 }
