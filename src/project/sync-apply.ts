@@ -242,6 +242,7 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
     const { downloadProgress } = await import('../ui/progress.js');
     // Every download is checked against the locked SHA-256 before anything changes; a locked
     // sdist is built (and cached) like any other.
+    const fetchStarted = performance.now();
     const wheels = await fetchWheels(plan.install, files, client, cacheDir, source, downloadProgress()).catch((err: unknown) => {
       throw lockEntryError(err, resolved);
     });
@@ -250,6 +251,8 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
     const localWheels = await buildLocalWheels(stale, source, cacheDir);
     const replacedLocal = installed.filter((d) => stale.some((i) => i.name === d.name));
     const remove = [...plan.install.flatMap((p: PlannedInstall) => (p.replaces ? [p.replaces] : [])), ...extraneous, ...replacedLocal];
+    log.debug(`fetched and unpacked ${wheels.length} wheels in ${Math.round(performance.now() - fetchStarted)}ms`);
+    const applyStarted = performance.now();
     await applyRecorded(
       env,
       settings.values['link-mode'],
@@ -260,6 +263,7 @@ export async function syncFromLock(project: Project, settings: Settings, opts: S
       ],
       ['sync', ...process.argv.slice(3)],
     );
+    log.debug(`applied the change in ${Math.round(performance.now() - applyStarted)}ms`);
     saveStamps(venv, stale);
     builtLocal.push(...localWheels.map((w) => ({ name: w.unpacked.name, version: w.unpacked.version })));
   } finally {

@@ -447,8 +447,16 @@ pub fn apply_install_plan(req: &InstallRequest) -> CoreResult<InstallReport> {
     let backup_dir = backup_dir_for(&req.journal);
     let mut moved: Vec<Moved> = Vec::new();
     let mut to_move: Vec<PathBuf> = removes.iter().flat_map(|r| r.files.iter().cloned()).collect();
-    // Existing files that will be overwritten are backed up too, so rollback is exact.
+    // Existing files that will be overwritten are backed up too, so rollback is exact. A file
+    // cannot exist in a folder that does not: one stat per folder spares one per file there.
+    let mut folder_exists: HashMap<PathBuf, bool> = HashMap::new();
     for p in &created {
+        if let Some(parent) = p.parent() {
+            let present = *folder_exists.entry(parent.to_path_buf()).or_insert_with(|| parent.is_dir());
+            if !present {
+                continue;
+            }
+        }
         if !removed_set.contains(p) {
             if let Ok(m) = fs::symlink_metadata(p) {
                 if m.is_dir() {
@@ -539,6 +547,10 @@ fn execute(
         Ok(())
     };
     let mut installed = Vec::new();
+    // Folders made (or found) so far, and files written so far: one mkdir per folder, and no
+    // stat per file (files that existed before were moved to the backup above).
+    let mut folders: HashSet<PathBuf> = HashSet::new();
+    let mut written: HashSet<&Path> = HashSet::new();
     for w in wheels {
         let mut lines = String::new();
         let mut files = 0usize;
@@ -547,9 +559,12 @@ fn execute(
         };
         for op in &w.ops {
             if let Some(p) = op.dest.parent() {
-                fs::create_dir_all(p).map_err(|e| io(p, e))?;
+                if !folders.contains(p) {
+                    fs::create_dir_all(p).map_err(|e| io(p, e))?;
+                    folders.insert(p.to_path_buf());
+                }
             }
-            if exists(&op.dest) {
+            if !written.insert(op.dest.as_path()) {
                 // Written earlier in this batch by another distribution.
                 fs::remove_file(&op.dest).map_err(|e| io(&op.dest, e))?;
             }
