@@ -27,6 +27,7 @@ const WORKLOADS: Record<string, (ctx: Context) => Workload[]> = {
   'install-ml': (ctx) => install(ctx, 'install-ml', 'ml.in'),
   'project-web': (ctx) => project(ctx, 'project-web', 'web.in'),
   'project-ml': (ctx) => project(ctx, 'project-ml', 'ml.in'),
+  'project-data': (ctx) => project(ctx, 'project-data', 'data.in'),
   'build-sdists': buildSdists,
   // Opt-in: the shared sets uv publishes its own numbers for (airflow is large and slow for pip-tools).
   'compile-trio': (ctx) => compile(ctx, 'compile-trio', join(SHARED_SETS_DIR, 'trio.in')),
