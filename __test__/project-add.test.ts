@@ -126,4 +126,16 @@ describe('zephyr add / remove / update / run', { skip: python ? false : 'no CPyt
     assert.notEqual(gone.code, 0);
     assert.ok(existsSync(join(dir, '.venv')));
   });
+
+  it('sync makes the environment again when .python-version asks for another Python', { skip: machinePython('3.11') && machinePython('3.12') ? false : 'needs CPython 3.11 and 3.12' }, async () => {
+    const current = (await importable('import sys; print("%d.%d" % sys.version_info[:2])')).stdout.trim();
+    const other = current === '3.12' ? '3.11' : '3.12';
+    writeFileSync(join(dir, '.python-version'), `${other}\n`);
+    const r = await run(['sync']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /creating it again/);
+    assert.equal((await importable('import sys; print("%d.%d" % sys.version_info[:2])')).stdout.trim(), other);
+    const again = await run(['sync']);
+    assert.match(again.stderr, /up to date/);
+  });
 });

@@ -42,14 +42,28 @@ async function projectEnvironment(project: Project, settings: Settings, venv: st
   const { BIN_NAME, isVenv } = await import('../python/venv.js');
   const python = join(venv, BIN_NAME, process.platform === 'win32' ? 'python.exe' : 'python');
   const cacheDir = settings.values['cache-dir'];
+  const { findPython, effectiveRequest } = await import('../python/discover.js');
+  const asked = effectiveRequest(settings.values.python, project.root);
   if (isVenv(venv) && existsSync(python)) {
     const interpreter = await queryInterpreter(python, cacheDir);
-    if (await satisfiesRequiresPython(project.requiresPython, interpreter.facts.markers)) return { env: { root: venv, interpreter }, created: false };
-    log.status(`${venv} has Python ${interpreter.facts.version}, which does not satisfy requires-python ${project.requiresPython ?? ''}: creating it again`);
+    const { parsePythonRequest, satisfies } = await import('../python/request.js');
+    const parsed = asked === undefined ? undefined : parsePythonRequest(asked, project.root);
+    // Only version requests are compared: a path or a name names an interpreter, not the environment's link to it.
+    const fitsRequest = parsed === undefined || (parsed.kind !== 'version' && parsed.kind !== 'range') || satisfies(parsed, interpreter.facts, python);
+    const fitsProject = await satisfiesRequiresPython(project.requiresPython, interpreter.facts.markers);
+    if (fitsRequest && fitsProject) return { env: { root: venv, interpreter }, created: false };
+    log.status(
+      `${venv} has Python ${interpreter.facts.version}, which does not satisfy ${fitsProject ? `the request \`${asked ?? ''}\`` : `requires-python ${project.requiresPython ?? ''}`}: creating it again`,
+    );
+  } else if (existsSync(venv)) {
+    throw new ZephyrError(
+      'ZE_BROKEN_ENVIRONMENT',
+      `${venv} exists but is not a virtual environment (no pyvenv.cfg or no interpreter)`,
+      `delete it and run \`zephyr sync\` again (zephyr does not delete a folder it cannot tell is an environment)`,
+    );
   }
-  const { findPython, effectiveRequest } = await import('../python/discover.js');
   const { createVenv } = await import('../python/venv.js');
-  const request = effectiveRequest(settings.values.python, project.root) ?? project.requiresPython ?? undefined;
+  const request = asked ?? project.requiresPython ?? undefined;
   const found = await findPython(request, process.env, project.root, cacheDir);
   log.status(`Creating ${venv} with Python ${found.facts.version}`);
   const made = await createVenv({ path: venv, facts: found.facts });

@@ -69,8 +69,20 @@ function digest(text: string): string {
   return `${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}:${text.length}`;
 }
 
-export function fingerprint(pyprojectText: string, lockText: string, opts: SyncOptions): string {
+/** The interpreter request a sync sees without loading the settings: ZEPHYR_PYTHON, else the project's .python-version. */
+function pythonRequest(root: string): string {
+  const fromEnv = process.env.ZEPHYR_PYTHON;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  try {
+    return readFileSync(join(root, '.python-version'), 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+export function fingerprint(root: string, pyprojectText: string, lockText: string, opts: SyncOptions): string {
   const options = JSON.stringify({
+    python: pythonRequest(root),
     frozen: opts.frozen === true,
     groups: [...(opts.groups ?? [])].sort(),
     noDev: opts.noDev === true,
@@ -132,7 +144,7 @@ export function syncIsNoop(cwd: string, opts: SyncOptions): string | undefined {
         const venv = join(dir, '.venv');
         const lockPath = join(dir, LOCK_FILE);
         if (!existsSync(lockPath) || !existsSync(venv)) return undefined;
-        return upToDate(venv, fingerprint(text, readFileSync(lockPath, 'utf8'), opts)) ? venv : undefined;
+        return upToDate(venv, fingerprint(dir, text, readFileSync(lockPath, 'utf8'), opts)) ? venv : undefined;
       }
     }
     const parent = dirname(dir);

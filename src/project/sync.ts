@@ -45,7 +45,7 @@ export async function syncProject(project: Project, settings: Settings, opts: Sy
   const lockPath = join(project.root, LOCK_FILENAME);
   // The fast path: nothing heavy is loaded before this check.
   if (existsSync(lockPath) && existsSync(venv) && Object.keys(project.sources).length === 0) {
-    const print = fingerprint(project.text, readFileSync(lockPath, 'utf8'), opts);
+    const print = fingerprint(project.root, project.text, readFileSync(lockPath, 'utf8'), opts);
     if (upToDate(venv, print)) {
       log.debug('the environment matches the lock (fingerprint)');
       return { environment: venv, noop: true, installed: [], removed: [], packages: [], createdEnvironment: false };
@@ -53,6 +53,6 @@ export async function syncProject(project: Project, settings: Settings, opts: Sy
   }
   const { syncFromLock } = await import('./sync-apply.js');
   const outcome = await syncFromLock(project, settings, opts, venv, lockPath);
-  if (!saveFingerprint(venv, fingerprint(project.text, readFileSync(lockPath, 'utf8'), opts))) log.debug('could not write the sync fingerprint: the next sync checks everything');
+  if (!saveFingerprint(venv, fingerprint(project.root, project.text, readFileSync(lockPath, 'utf8'), opts))) log.debug('could not write the sync fingerprint: the next sync checks everything');
   return outcome;
 }
