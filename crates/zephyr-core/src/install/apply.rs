@@ -433,10 +433,12 @@ pub fn apply_install_plan(req: &InstallRequest) -> CoreResult<InstallReport> {
 
     let mut created: Vec<PathBuf> = Vec::new();
     let mut created_set: HashSet<PathBuf> = HashSet::new();
+    let mut shared_files = false;
     for w in &wheels {
         let generated = ["INSTALLER", "REQUESTED", "direct_url.json", "RECORD"].map(|f| w.dist_info_dest.join(f));
         for dest in w.ops.iter().map(|o| o.dest.clone()).chain(generated) {
             if !created_set.insert(dest.clone()) {
+                shared_files = true;
                 warnings.push(format!("{} is written by more than one distribution ({})", dest.display(), w.name));
             } else {
                 created.push(dest);
@@ -493,7 +495,10 @@ pub fn apply_install_plan(req: &InstallRequest) -> CoreResult<InstallReport> {
     // ---- execute
     let mut linker = Linker { mode: req.link_mode, effective: req.link_mode, warned: false, warnings: Vec::new() };
     let mut count = 0usize;
-    let result = execute(req, &journal, &removes, &wheels, &mut linker, &mut count);
+    // Wheels are linked on several threads unless a test injects faults (they count files in
+    // order) or two distributions write the same file (the later one must win).
+    let parallel = req.faults.crash_after.is_none() && req.faults.fail_after.is_none() && !shared_files;
+    let result = execute(req, &journal, &removes, &wheels, &mut linker, &mut count, parallel);
     match result {
         Ok((installed, removed)) => {
             let mut committed = journal.clone();
@@ -510,6 +515,132 @@ pub fn apply_install_plan(req: &InstallRequest) -> CoreResult<InstallReport> {
             Err(rb) => Err(CoreError::Install(format!("{e}; additionally, {rb}"))),
         },
     }
+}
+
+/// Links and writes one wheel's files, then INSTALLER, REQUESTED, direct_url.json and RECORD (last).
+/// `folders` and `written` remember what this thread made: one mkdir per folder, no stat per file
+/// (files that existed before were moved to the backup first).
+fn install_one(
+    req: &InstallRequest,
+    w: &WheelPlan,
+    linker: &mut Linker,
+    folders: &mut HashSet<PathBuf>,
+    written: &mut HashSet<PathBuf>,
+    tick: &mut dyn FnMut(&Path) -> Result<(), ExecError>,
+) -> Result<InstalledReport, ExecError> {
+    let mut lines = String::new();
+    let mut files = 0usize;
+    let emit = |dest: &Path, bytes_hash: String, size: u64, lines: &mut String| {
+        lines.push_str(&format_line(&relative(&w.root, dest), Some(&bytes_hash), Some(size)));
+    };
+    for op in &w.ops {
+        if let Some(p) = op.dest.parent() {
+            if !folders.contains(p) {
+                fs::create_dir_all(p).map_err(|e| io(p, e))?;
+                folders.insert(p.to_path_buf());
+            }
+        }
+        if !written.insert(op.dest.clone()) {
+            // Written earlier in this batch by another distribution.
+            fs::remove_file(&op.dest).map_err(|e| io(&op.dest, e))?;
+        }
+        match &op.source {
+            Source::Link { src, hash, size } => {
+                linker.link(src, &op.dest).map_err(|e| io(&op.dest, e))?;
+                let (h, s) = match (hash, size) {
+                    (Some(h), Some(s)) if h.starts_with("sha256=") => (h.clone(), *s),
+                    _ => {
+                        let bytes = fs::read(src).map_err(|e| io(src, e))?;
+                        (sha256_record_hash(&bytes), bytes.len() as u64)
+                    }
+                };
+                emit(&op.dest, h, s, &mut lines);
+            }
+            Source::Bytes { bytes, executable } => {
+                write_bytes(&op.dest, bytes, *executable).map_err(|e| io(&op.dest, e))?;
+                emit(&op.dest, sha256_record_hash(bytes), bytes.len() as u64, &mut lines);
+            }
+        }
+        files += 1;
+        tick(&op.dest)?;
+    }
+    let mut meta: Vec<(&str, Vec<u8>)> = vec![("INSTALLER", format!("{}\n", req.installer).into_bytes())];
+    if w.requested {
+        meta.push(("REQUESTED", Vec::new()));
+    }
+    if let Some(d) = &w.direct_url {
+        meta.push(("direct_url.json", d.clone().into_bytes()));
+    }
+    fs::create_dir_all(&w.dist_info_dest).map_err(|e| io(&w.dist_info_dest, e))?;
+    for (fname, bytes) in meta {
+        let dest = w.dist_info_dest.join(fname);
+        write_bytes(&dest, &bytes, false).map_err(|e| io(&dest, e))?;
+        emit(&dest, sha256_record_hash(&bytes), bytes.len() as u64, &mut lines);
+        files += 1;
+        tick(&dest)?;
+    }
+    let record = w.dist_info_dest.join("RECORD");
+    lines.push_str(&format_line(&relative(&w.root, &record), None, None));
+    write_bytes(&record, lines.as_bytes(), false).map_err(|e| io(&record, e))?;
+    files += 1;
+    tick(&record)?;
+    Ok(InstalledReport { name: w.name.clone(), version: w.version.clone(), files })
+}
+
+/// What one linking thread did: its reports (by wheel index) and its linker (mode, warnings).
+type ThreadOutcome = (Vec<(usize, InstalledReport)>, Linker);
+
+/// The wheels spread over threads (largest first, each to the least loaded thread); reports come
+/// back in the wheels' order. Any error stops the batch and is rolled back by the journal.
+fn install_parallel(req: &InstallRequest, wheels: &[WheelPlan], linker: &mut Linker) -> Result<Vec<InstalledReport>, ExecError> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8).min(wheels.len());
+    let mut order: Vec<usize> = (0..wheels.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(wheels[i].ops.len()));
+    let mut buckets: Vec<(usize, Vec<usize>)> = (0..threads).map(|_| (0, Vec::new())).collect();
+    for i in order {
+        if let Some(b) = buckets.iter_mut().min_by_key(|b| b.0) {
+            b.0 += wheels[i].ops.len() + 1;
+            b.1.push(i);
+        }
+    }
+    let mode = linker.mode;
+    let outcomes: Vec<Result<ThreadOutcome, ExecError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = buckets
+            .into_iter()
+            .map(|(_, bucket)| {
+                scope.spawn(move || {
+                    let mut linker = Linker { mode, effective: mode, warned: false, warnings: Vec::new() };
+                    let mut folders = HashSet::new();
+                    let mut written = HashSet::new();
+                    let mut no_faults = |_: &Path| -> Result<(), ExecError> { Ok(()) };
+                    let mut out = Vec::with_capacity(bucket.len());
+                    for i in bucket {
+                        out.push((i, install_one(req, &wheels[i], &mut linker, &mut folders, &mut written, &mut no_faults)?));
+                    }
+                    Ok((out, linker))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(Fail(CoreError::Install("a linking thread panicked".to_string())))))
+            .collect()
+    });
+    let mut reports: Vec<(usize, InstalledReport)> = Vec::with_capacity(wheels.len());
+    for outcome in outcomes {
+        let (out, thread_linker) = outcome?;
+        reports.extend(out);
+        if thread_linker.effective != linker.effective && thread_linker.effective == LinkMode::Copy {
+            linker.effective = LinkMode::Copy;
+        }
+        for w in thread_linker.warnings {
+            if !linker.warnings.contains(&w) {
+                linker.warnings.push(w);
+            }
+        }
+    }
+    reports.sort_by_key(|(i, _)| *i);
+    Ok(reports.into_iter().map(|(_, r)| r).collect())
 }
 
 enum ExecError {
@@ -532,84 +663,32 @@ fn execute(
     wheels: &[WheelPlan],
     linker: &mut Linker,
     count: &mut usize,
+    parallel: bool,
 ) -> Result<(Vec<InstalledReport>, Vec<RemovedReport>), ExecError> {
     for m in &journal.moved {
         move_file(&m.original, &m.backup).map_err(|e| io(&m.original, e))?;
     }
-    let mut tick = |dest: &Path| -> Result<(), ExecError> {
-        *count += 1;
-        if req.faults.crash_after == Some(*count) {
-            return Err(Crash(CoreError::Install(format!("simulated crash after {}", dest.display()))));
-        }
-        if req.faults.fail_after == Some(*count) {
-            return Err(Fail(CoreError::Install(format!("simulated failure after {}", dest.display()))));
-        }
-        Ok(())
-    };
-    let mut installed = Vec::new();
-    // Folders made (or found) so far, and files written so far: one mkdir per folder, and no
-    // stat per file (files that existed before were moved to the backup above).
-    let mut folders: HashSet<PathBuf> = HashSet::new();
-    let mut written: HashSet<&Path> = HashSet::new();
-    for w in wheels {
-        let mut lines = String::new();
-        let mut files = 0usize;
-        let emit = |dest: &Path, bytes_hash: String, size: u64, lines: &mut String| {
-            lines.push_str(&format_line(&relative(&w.root, dest), Some(&bytes_hash), Some(size)));
+    let installed = if parallel && wheels.len() > 1 {
+        install_parallel(req, wheels, linker)?
+    } else {
+        let mut tick = |dest: &Path| -> Result<(), ExecError> {
+            *count += 1;
+            if req.faults.crash_after == Some(*count) {
+                return Err(Crash(CoreError::Install(format!("simulated crash after {}", dest.display()))));
+            }
+            if req.faults.fail_after == Some(*count) {
+                return Err(Fail(CoreError::Install(format!("simulated failure after {}", dest.display()))));
+            }
+            Ok(())
         };
-        for op in &w.ops {
-            if let Some(p) = op.dest.parent() {
-                if !folders.contains(p) {
-                    fs::create_dir_all(p).map_err(|e| io(p, e))?;
-                    folders.insert(p.to_path_buf());
-                }
-            }
-            if !written.insert(op.dest.as_path()) {
-                // Written earlier in this batch by another distribution.
-                fs::remove_file(&op.dest).map_err(|e| io(&op.dest, e))?;
-            }
-            match &op.source {
-                Source::Link { src, hash, size } => {
-                    linker.link(src, &op.dest).map_err(|e| io(&op.dest, e))?;
-                    let (h, s) = match (hash, size) {
-                        (Some(h), Some(s)) if h.starts_with("sha256=") => (h.clone(), *s),
-                        _ => {
-                            let bytes = fs::read(src).map_err(|e| io(src, e))?;
-                            (sha256_record_hash(&bytes), bytes.len() as u64)
-                        }
-                    };
-                    emit(&op.dest, h, s, &mut lines);
-                }
-                Source::Bytes { bytes, executable } => {
-                    write_bytes(&op.dest, bytes, *executable).map_err(|e| io(&op.dest, e))?;
-                    emit(&op.dest, sha256_record_hash(bytes), bytes.len() as u64, &mut lines);
-                }
-            }
-            files += 1;
-            tick(&op.dest)?;
+        let mut folders: HashSet<PathBuf> = HashSet::new();
+        let mut written: HashSet<PathBuf> = HashSet::new();
+        let mut out = Vec::with_capacity(wheels.len());
+        for w in wheels {
+            out.push(install_one(req, w, linker, &mut folders, &mut written, &mut tick)?);
         }
-        let mut meta: Vec<(&str, Vec<u8>)> = vec![("INSTALLER", format!("{}\n", req.installer).into_bytes())];
-        if w.requested {
-            meta.push(("REQUESTED", Vec::new()));
-        }
-        if let Some(d) = &w.direct_url {
-            meta.push(("direct_url.json", d.clone().into_bytes()));
-        }
-        fs::create_dir_all(&w.dist_info_dest).map_err(|e| io(&w.dist_info_dest, e))?;
-        for (fname, bytes) in meta {
-            let dest = w.dist_info_dest.join(fname);
-            write_bytes(&dest, &bytes, false).map_err(|e| io(&dest, e))?;
-            emit(&dest, sha256_record_hash(&bytes), bytes.len() as u64, &mut lines);
-            files += 1;
-            tick(&dest)?;
-        }
-        let record = w.dist_info_dest.join("RECORD");
-        lines.push_str(&format_line(&relative(&w.root, &record), None, None));
-        write_bytes(&record, lines.as_bytes(), false).map_err(|e| io(&record, e))?;
-        files += 1;
-        tick(&record)?;
-        installed.push(InstalledReport { name: w.name.clone(), version: w.version.clone(), files });
-    }
+        out
+    };
     // Directories emptied by removals go too (never a scheme directory or above).
     let protected: Vec<PathBuf> = [&req.scheme.purelib, &req.scheme.platlib, &req.scheme.scripts, &req.scheme.data, &req.scheme.headers]
         .iter()
