@@ -4,7 +4,7 @@
 // body cut short is retried like a failed connection.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { Agent, buildConnector, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import type { CredentialStore } from './auth.js';
@@ -51,21 +51,30 @@ function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<str
   return out;
 }
 
+/** Whether the environment names a proxy (HTTP_PROXY / HTTPS_PROXY, either case). */
+function proxyConfigured(): boolean {
+  return ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'].some((k) => (process.env[k] ?? '') !== '');
+}
+
 export class HttpClient {
   readonly stats: IndexStats = { requests: 0, cacheHits: 0, revalidated: 0 };
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private readonly semaphore: Semaphore;
 
   constructor(private readonly options: HttpClientOptions) {
     this.semaphore = new Semaphore(options.concurrency);
     const secure = buildConnector({ timeout: 10_000, lookup: cachedLookup });
     const insecure = buildConnector({ timeout: 10_000, rejectUnauthorized: false, lookup: cachedLookup });
+    const pool = { connections: options.concurrency, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000, headersTimeout: 60_000, bodyTimeout: 60_000 };
+    if (proxyConfigured()) {
+      // HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case), as pip and uv honour them. Through a
+      // proxy, TLS to the index is undici's own (no per-host --allow-insecure-host there).
+      log.debug('using the proxy settings of the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)');
+      this.agent = new EnvHttpProxyAgent(pool);
+      return;
+    }
     this.agent = new Agent({
-      connections: options.concurrency,
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 300_000,
-      headersTimeout: 60_000,
-      bodyTimeout: 60_000,
+      ...pool,
       connect: (connectOptions, callback) => {
         const skipVerify =
           connectOptions.protocol === 'https:' &&
