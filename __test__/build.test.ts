@@ -169,6 +169,15 @@ describe('sources, editables and zephyr build', { skip: python ? false : 'no CPy
     assert.equal((directUrl('fromfile-0.5.dist-info').dir_info as Record<string, unknown>).editable, true);
   });
 
+  it('pip freeze names source installs as pip freeze does (name @ URL, -e URL, git at its commit)', async () => {
+    const r = await run(['pip', 'freeze']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^localpkg @ ${pathToFileURL(join(box.cwd, 'localpkg')).href}$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^-e ${pathToFileURL(join(box.cwd, 'editme')).href}$`, 'm'));
+    assert.match(r.stdout, /^dep==1\.0$/m);
+    if (hasGit()) assert.match(r.stdout, new RegExp(`^gitpkg @ git\\+${pathToFileURL(join(box.root, 'gitrepo')).href}@[0-9a-f]{40}$`, 'm'));
+  });
+
   it('zephyr build writes an sdist and a wheel into dist/, and the wheel installs', async () => {
     const project = writeSourceTree({ name: 'buildme', version: '1.2', requires: ['dep'] }, join(box.cwd, 'buildme'));
     const r = await run(['build', project, '--index-url', index.url]);

@@ -334,6 +334,7 @@ export class PipFreezeCommand extends ZephyrCommand {
     const { out } = await import('../ui/log.js');
     const environment = await targetEnvironment({ system: this.system, target: this.target, prefix: this.prefix, python: settings.values.python, cacheDir: settings.values['cache-dir'], readOnly: true });
     await (await import('../install/apply.js')).recoverIfInterrupted(environment);
-    for (const d of await installedDistributions(environment.interpreter.facts)) out(`${d.name}==${d.version}`);
+    const { freezeLine } = await import('../install/freeze.js');
+    for (const d of await installedDistributions(environment.interpreter.facts)) out(freezeLine(d));
   }
 }
