@@ -5,7 +5,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machinePython, runCommand, sandbox, type RunResult, type Sandbox } from './helpers/cli.js';
 import { startTestIndex, type TestIndex } from './helpers/test-index.js';
@@ -85,6 +85,19 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
     assert.doesNotMatch(back.stderr, /Built srconly/);
     const imported = await runCommand(venvPython('second'), ['-c', 'import srconly; print(srconly.__version__)']);
     assert.equal(imported.stdout.trim(), '1.0', imported.stderr);
+  });
+
+  it('a rollback that needs a built wheel the cache lost says so (no false hash mismatch)', async () => {
+    const removed = await run(['pip', 'uninstall', 'srconly'], 'second');
+    assert.equal(removed.code, 0, removed.stderr);
+    rmSync(join(cache, 'wheels-v1'), { recursive: true, force: true });
+    const back = await run(['rollback'], 'second');
+    assert.equal(back.code, 1, back.stdout);
+    assert.match(back.stderr, /srconly==1\.0 .*was built from .*srconly-1\.0\.tar\.gz/);
+    assert.match(back.stderr, /zephyr pip install srconly==1\.0/);
+    assert.doesNotMatch(back.stderr, /hash/i);
+    const gone = await runCommand(venvPython('second'), ['-c', 'import srconly']);
+    assert.notEqual(gone.code, 0, 'nothing was installed');
   });
 
   it('builds several sdists in one run', async () => {

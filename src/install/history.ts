@@ -7,7 +7,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { plainDistFile } from '../index/dist-file.js';
-import { normalizeName } from '../index/names.js';
+import { distKind, normalizeName } from '../index/names.js';
+import { redact } from '../index/url.js';
 import type { DistFile } from '../index/types.js';
 import type { UnpackedWheel } from '../native.js';
 import type { Environment } from '../python/environment.js';
@@ -272,7 +273,17 @@ export async function cachedWheels(install: RollbackPlan['install'], settings: S
     const dest = cacheEntry(cacheDir, target.url, target.sha256);
     const hit = unpackedIn(dest, target);
     found.push(hit);
-    if (hit === null) missing.push({ i, file: distFileOf({ ...target, url: target.url }), dest });
+    if (hit !== null) return;
+    const file = distFileOf({ ...target, url: target.url });
+    if (distKind(file.filename) !== 'wheel') {
+      // Built from a source: the recorded hash is the built wheel's, which no download gives back.
+      throw new ZephyrError(
+        'ZE_ROLLBACK_NEEDS_BUILD',
+        `cannot put back ${target.name}==${target.version} from the cache: it was built from ${redact(target.url)}, and that built wheel is no longer in the cache`,
+        `install it again with \`zephyr pip install ${target.name}==${target.version}\` (it will be built again), then roll back the rest`,
+      );
+    }
+    missing.push({ i, file, dest });
   });
   if (missing.length > 0) {
     log.debug(`${missing.length} wheel${missing.length === 1 ? '' : 's'} not in the cache: downloading from the recorded URLs`);
