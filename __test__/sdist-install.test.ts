@@ -127,6 +127,14 @@ describe('installing source distributions', { skip: python ? false : 'no CPython
     assert.ok(!existsSync(join(box.cwd, 'third', 'lib', 'python3.12', 'site-packages', 'needsdep2-1.0.dist-info')));
   });
 
+  it('a wheel built in isolation is not reused for a build without it', async () => {
+    // needsdep was built (isolated, with its build dependency) above; without isolation the
+    // build must run again in this environment, which lacks that dependency.
+    const r = await run(['pip', 'install', '--index-url', index.url, '--no-build-isolation', 'needsdep'], 'third');
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /needs the build dependency 'buildhelper>=1'/);
+  });
+
   it('--no-build-isolation-package turns isolation off for that package only', async () => {
     const r = await run(['pip', 'install', '--index-url', index.url, '--no-build-isolation-package', 'needsdep3', 'needsdep3', 'needsdep4'], 'second');
     assert.equal(r.code, 1, r.stdout);

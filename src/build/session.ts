@@ -102,9 +102,13 @@ export class BuildSession {
     readonly options: BuildOptions,
     private readonly installer: BuildEnvInstaller,
   ) {
-    // Config settings change what a backend builds: wheels built with them are kept apart.
-    const settings = Object.keys(options.configSettings).length === 0 ? '' : `-cs${sha256Text(JSON.stringify(options.configSettings)).slice(0, 12)}`;
-    this.interpreterKey = `${interpreterKey(target.facts)}${settings}`;
+    // Config settings, the build environment (isolated or the target's own) and build constraints
+    // change what a backend builds: wheels built with other ones are kept apart.
+    const tag = (prefix: string, value: unknown): string => `-${prefix}${sha256Text(JSON.stringify(value)).slice(0, 12)}`;
+    const settings = Object.keys(options.configSettings).length === 0 ? '' : tag('cs', options.configSettings);
+    const isolation = options.isolation ? (options.noIsolation.size === 0 ? '' : tag('ni', [...options.noIsolation].sort())) : '-noiso';
+    const constraints = options.buildConstraints.length === 0 ? '' : tag('bc', [...options.buildConstraints].sort());
+    this.interpreterKey = `${interpreterKey(target.facts)}${settings}${isolation}${constraints}`;
   }
 
   /** A new folder for one build, under the cache (so results publish with a rename). */
