@@ -10,6 +10,7 @@ import { callNative } from '../native.js';
 import type { Settings } from '../settings/load.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
+import { compareVersions } from './lockfile.js';
 import { lockProject, type LockOutcome } from './lock.js';
 import {
   addRequirements,
@@ -155,7 +156,7 @@ export async function addToProject(
     const bounded = requirements.filter((r) => isBare(r) && !local.some((l) => l.name === requirementName(r))).flatMap((r) => {
       const name = requirementName(r);
       const versions = outcome.packages.filter((p) => p.name === name).map((p) => p.version);
-      const lowest = versions.sort((x, y) => x.localeCompare(y, 'en', { numeric: true }))[0];
+      const lowest = versions.sort(compareVersions)[0];
       return lowest === undefined ? [] : [`${r.trim()}>=${lowest}`];
     });
     if (bounded.length > 0) {
