@@ -55,19 +55,8 @@ export class BuildCommand extends ZephyrCommand {
     const outDir = resolve(this.outDir ?? join(tree, 'dist'));
     const { findPython, effectiveRequest } = await import('../python/discover.js');
     const interpreter = await findPython(effectiveRequest(settings.values.python, tree), process.env, tree, settings.values['cache-dir']);
-    const { gatherInputs } = await import('../resolve/inputs.js');
-    const { defaultIndexFor } = await import('../settings/default-index.js');
-    const inputs = await gatherInputs({ packages: [], requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: this.noIndex }, settings, async () => (await defaultIndexFor(interpreter.facts)).url);
-    const { IndexClient } = await import('../index/index.js');
-    const client = new IndexClient({
-      indexUrls: inputs.indexUrls,
-      findLinks: inputs.findLinks,
-      indexStrategy: settings.values['index-strategy'],
-      offline: settings.values.offline,
-      cacheDir: settings.values['cache-dir'],
-      concurrency: settings.values['concurrent-downloads'],
-      allowInsecureHosts: [...settings.values['allow-insecure-host']],
-    });
+    const { inputsAndClient } = await import('../install/index-client.js');
+    const { client } = await inputsAndClient({ packages: [], requirementFiles: [], constraintFiles: [], overrideFiles: [], noIndex: this.noIndex }, settings, interpreter.facts);
     const { createBuildContext } = await import('../build/context.js');
     const { parseExcludeNewer } = await import('../resolve/session.js');
     const source = createBuildContext({

@@ -4,20 +4,16 @@
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { ZephyrCommand } from './base.js';
+import { IndexOptionsCommand } from './index-options.js';
 import type { FlagValues } from '../settings/load.js';
 import { INDEX_STRATEGIES, LINK_MODES, PRERELEASE_MODES, RESOLUTION_MODES } from '../settings/schema.js';
 
 /** Options every resolving pip command has. */
-abstract class ResolvingCommand extends ZephyrCommand {
+abstract class ResolvingCommand extends IndexOptionsCommand {
   requirementFiles = Option.Array('-r,--requirement', [], { description: 'Read requirements from a file (repeatable)' });
   constraintFiles = Option.Array('-c,--constraint', [], { description: 'Constrain versions with a file (repeatable)' });
   overrideFiles = Option.Array('--override', [], { description: 'Override versions everywhere with a file (repeatable)' });
-  indexUrl = Option.String('-i,--index-url', { description: 'The package index (PEP 503/691)' });
-  extraIndexUrl = Option.Array('--extra-index-url', { description: 'More indexes, searched after the first' });
-  findLinks = Option.Array('-f,--find-links', { description: 'Folders or pages with distributions' });
   noIndex = Option.Boolean('--no-index', false, { description: 'Use only --find-links' });
-  indexStrategy = Option.String('--index-strategy', { validator: t.isEnum(INDEX_STRATEGIES), description: 'How several indexes are searched' });
-  python = Option.String('-p,--python', { description: 'Interpreter whose environment to resolve for' });
   pythonVersion = Option.String('--python-version', { description: 'Resolve for this Python version (e.g. 3.9)' });
   pythonPlatform = Option.String('--python-platform', { description: 'Resolve for this platform (linux, macos, windows, x86_64-manylinux_2_28, …)' });
   prerelease = Option.String('--prerelease', { validator: t.isEnum(PRERELEASE_MODES), description: 'When pre-releases may be chosen' });
@@ -35,22 +31,14 @@ abstract class ResolvingCommand extends ZephyrCommand {
   buildConstraint = Option.Array('--build-constraint', [], { description: 'Constrain build requirements with a file (repeatable)' });
   configSettings = Option.Array('-C,--config-settings', [], { description: 'KEY=VALUE passed to the build backend (repeatable)' });
   keepBuildEnv = Option.Boolean('--keep-build-env', false, { description: 'Keep the temporary build environments (for debugging)' });
-  offline = Option.Boolean('--offline', { description: 'Use only cached index responses' });
-  allowInsecureHost = Option.Array('--allow-insecure-host', { description: 'Allow plain HTTP to this host' });
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
 
   protected override settingFlags(): FlagValues {
     return {
-      ...this.flag('index-url', this.indexUrl, '--index-url'),
-      ...this.flag('extra-index-url', this.extraIndexUrl, '--extra-index-url'),
-      ...this.flag('find-links', this.findLinks, '--find-links'),
-      ...this.flag('index-strategy', this.indexStrategy, '--index-strategy'),
-      ...this.flag('python', this.python, '--python'),
+      ...super.settingFlags(),
       ...this.flag('prerelease', this.prerelease, '--prerelease'),
       ...this.flag('resolution', this.resolution, '--resolution'),
       ...this.flag('exclude-newer', this.excludeNewer, '--exclude-newer'),
-      ...this.flag('offline', this.offline, '--offline'),
-      ...this.flag('allow-insecure-host', this.allowInsecureHost, '--allow-insecure-host'),
     };
   }
 

@@ -2,9 +2,9 @@
 // environment made to match it.
 
 import { Command, Option } from 'clipanion';
-import { ProjectCommand } from './project-base.js';
+import { IndexOptionsCommand } from './index-options.js';
 
-export class LockCommand extends ProjectCommand {
+export class LockCommand extends IndexOptionsCommand {
   static override paths = [['lock']];
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
   static override usage = Command.Usage({
@@ -53,7 +53,7 @@ export class LockCommand extends ProjectCommand {
   }
 }
 
-export class SyncCommand extends ProjectCommand {
+export class SyncCommand extends IndexOptionsCommand {
   static override paths = [['sync']];
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
   static override usage = Command.Usage({

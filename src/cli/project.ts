@@ -4,10 +4,10 @@
 
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import { ProjectCommand } from './project-base.js';
+import { IndexOptionsCommand } from './index-options.js';
 
 /** Options that say which list of pyproject.toml a package goes to. */
-abstract class EditingCommand extends ProjectCommand {
+abstract class EditingCommand extends IndexOptionsCommand {
   dev = Option.Boolean('--dev', false, { description: 'The `dev` dependency group (PEP 735)' });
   group = Option.String('--group', { description: 'A dependency group (PEP 735)' });
   optional = Option.String('--optional', { description: 'An optional dependency list (extra)' });
@@ -102,7 +102,7 @@ export class RemoveCommand extends EditingCommand {
   }
 }
 
-export class UpdateCommand extends ProjectCommand {
+export class UpdateCommand extends IndexOptionsCommand {
   static override paths = [['update']];
   static override usage = Command.Usage({
     description: 'Upgrade locked packages within the constraints of pyproject.toml, relock and sync; print old → new',
@@ -128,7 +128,7 @@ export class UpdateCommand extends ProjectCommand {
   }
 }
 
-export class RunCommand extends ProjectCommand {
+export class RunCommand extends IndexOptionsCommand {
   static override paths = [['run']];
   static override usage = Command.Usage({
     description: "Run a command in the project's environment, after making sure it matches the lock",
@@ -155,7 +155,7 @@ export class RunCommand extends ProjectCommand {
   }
 }
 
-export class TreeCommand extends ProjectCommand {
+export class TreeCommand extends IndexOptionsCommand {
   static override paths = [['tree']];
   static override usage = Command.Usage({
     description: "Show the project's locked dependencies as a tree",

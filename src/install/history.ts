@@ -287,17 +287,10 @@ export async function cachedWheels(install: RollbackPlan['install'], settings: S
   });
   if (missing.length > 0) {
     log.debug(`${missing.length} wheel${missing.length === 1 ? '' : 's'} not in the cache: downloading from the recorded URLs`);
-    const { IndexClient } = await import('../index/index.js');
+    const { indexClientFor } = await import('../index/from-settings.js');
     const { callNative } = await import('../native.js');
     const index = settings.values['index-url'];
-    const client = new IndexClient({
-      indexUrls: [...(index === undefined ? [] : [index]), ...settings.values['extra-index-url']],
-      indexStrategy: settings.values['index-strategy'],
-      offline: settings.values.offline,
-      cacheDir,
-      concurrency: settings.values['concurrent-downloads'],
-      allowInsecureHosts: [...settings.values['allow-insecure-host']],
-    });
+    const client = indexClientFor({ indexUrls: [...(index === undefined ? [] : [index]), ...settings.values['extra-index-url']], findLinks: [] }, settings);
     try {
       progress?.start(missing.map((m) => m.file));
       const download = (file: DistFile): Promise<string> => client.download(file, (n) => progress?.bytes(file.url, n)).then((path) => (progress?.done(file.url), path));

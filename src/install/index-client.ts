@@ -2,7 +2,8 @@
 // (`pip list --outdated`, `pip install --no-deps`): the indexes the settings
 // name (else the interpreter's default one), the shared pool and cache.
 
-import { IndexClient } from '../index/index.js';
+import { indexClientFor } from '../index/from-settings.js';
+import type { IndexClient } from '../index/index.js';
 import type { InterpreterFacts } from '../python/interpreter.js';
 import { gatherInputs, type InputArgs, type ResolveInputs } from '../resolve/inputs.js';
 import type { Settings } from '../settings/load.js';
@@ -15,14 +16,6 @@ export async function inputsAndClient(args: InputArgs, settings: Settings, facts
     log.debug(`default index from ${found.from}`);
     return found.url;
   });
-  const client = new IndexClient({
-    indexUrls: inputs.indexUrls,
-    findLinks: inputs.findLinks,
-    indexStrategy: settings.values['index-strategy'],
-    offline: settings.values.offline,
-    cacheDir: settings.values['cache-dir'],
-    concurrency: settings.values['concurrent-downloads'],
-    allowInsecureHosts: [...settings.values['allow-insecure-host']],
-  });
+  const client = indexClientFor(inputs, settings);
   return { inputs, client };
 }

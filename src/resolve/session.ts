@@ -116,16 +116,8 @@ export async function runResolution(
     excludeNewer: parseExcludeNewer(settings.values['exclude-newer']),
     ...(request.universal === true ? { universal: true, requiresPython: request.requiresPython ?? `>=${target.pythonVersion.split('.').slice(0, 2).join('.')}` } : {}),
   });
-  const { IndexClient } = await import('../index/index.js');
-  const client = new IndexClient({
-    indexUrls: inputs.indexUrls,
-    findLinks: inputs.findLinks,
-    indexStrategy: settings.values['index-strategy'],
-    offline: settings.values.offline,
-    cacheDir: settings.values['cache-dir'],
-    concurrency: settings.values['concurrent-downloads'],
-    allowInsecureHosts: [...settings.values['allow-insecure-host']],
-  });
+  const { indexClientFor } = await import('../index/from-settings.js');
+  const client = indexClientFor(inputs, settings);
   const { createBuildContext, DEFAULT_BUILD_REQUEST } = await import('../build/context.js');
   const { checkRequirementHashes, prepareDirect, solverRequirement } = await import('../build/direct.js');
   const options = solverOptions();

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::str::FromStr;
 
 use pep440_rs::Version;
-use pep508_rs::{ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, Requirement, VerbatimUrl, VersionOrUrl};
+use pep508_rs::{ExtraName, MarkerEnvironment, Requirement, VerbatimUrl, VersionOrUrl};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, CoreResult};
@@ -67,49 +67,6 @@ pub struct DistDependencies {
     pub invalid: Vec<String>,
 }
 
-fn marker_environment(map: &BTreeMap<String, serde_json::Value>) -> CoreResult<MarkerEnvironment> {
-    let get = |k: &str| -> String {
-        match map.get(k) {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(serde_json::Value::Null) | None => String::new(),
-            Some(other) => other.to_string(),
-        }
-    };
-    let full = get("python_full_version");
-    let mut short = get("python_version");
-    if short.is_empty() {
-        short = full.split('.').take(2).collect::<Vec<_>>().join(".");
-    }
-    let mut implementation_version = get("implementation_version");
-    if implementation_version.is_empty() {
-        implementation_version = full.clone();
-    }
-    let values = [
-        get("implementation_name"),
-        get("os_name"),
-        get("platform_machine"),
-        get("platform_python_implementation"),
-        get("platform_release"),
-        get("platform_system"),
-        get("platform_version"),
-        get("sys_platform"),
-    ];
-    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-        implementation_name: &values[0],
-        implementation_version: &implementation_version,
-        os_name: &values[1],
-        platform_machine: &values[2],
-        platform_python_implementation: &values[3],
-        platform_release: &values[4],
-        platform_system: &values[5],
-        platform_version: &values[6],
-        python_full_version: &full,
-        python_version: &short,
-        sys_platform: &values[7],
-    })
-    .map_err(|e| CoreError::BadOptions(format!("invalid marker environment: {e}")))
-}
-
 struct Parsed {
     text: String,
     req: Requirement<VerbatimUrl>,
@@ -132,7 +89,7 @@ fn applies_under(req: &Requirement<VerbatimUrl>, env: &MarkerEnvironment, extras
 /// The applied requirements of every distribution. Extras asked of a distribution
 /// are followed to a fixed point (an extra's requirement may ask for another extra).
 pub fn analyze_dependencies(request: &AnalyzeRequest) -> CoreResult<Vec<DistDependencies>> {
-    let env = marker_environment(&request.marker_environment)?;
+    let env = crate::resolver::marker_environment(&request.marker_environment)?;
     let installed: HashMap<String, (String, Option<Version>)> = request
         .dists
         .iter()

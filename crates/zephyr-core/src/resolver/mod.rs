@@ -28,13 +28,19 @@ use provider::{NeedData, Pkg, Provider};
 use state::State;
 pub use universal::{Edge, RootEdge};
 
+/// A marker environment from an interpreter's facts (`{"sys_platform": "linux", ...}`), the
+/// derived fields filled in as the resolver does.
+pub fn marker_environment(map: &std::collections::BTreeMap<String, serde_json::Value>) -> CoreResult<pep508_rs::MarkerEnvironment> {
+    options::env_from(map, None)
+}
+
 /// Evaluates PEP 508 markers (extras already settled, as in a lock) against a marker
 /// environment given as JSON (`{"sys_platform": "linux", ...}`); an empty marker is true.
 /// A marker that does not parse is an error naming it.
 pub fn evaluate_markers(markers: &[String], env_json: &str) -> CoreResult<Vec<bool>> {
     let map: std::collections::BTreeMap<String, serde_json::Value> =
         serde_json::from_str(env_json).map_err(|e| CoreError::BadOptions(format!("invalid marker environment: {e}")))?;
-    let env = options::env_from(&map, None)?;
+    let env = marker_environment(&map)?;
     markers
         .iter()
         .map(|text| {
