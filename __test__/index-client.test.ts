@@ -16,7 +16,8 @@ import { IndexClient, type DistFile, type IndexClientOptions } from '../src/inde
 import { parseCacheControl, isFresh } from '../src/index/cache-control.js';
 import { parseNetrc, netrcLookup } from '../src/index/netrc.js';
 import { isDistOf, parseDistFilename } from '../src/index/names.js';
-import { JsonPageParser, parseProjectHtml, parseProjectJsonFiltered } from '../src/index/simple.js';
+import { FileFilter, KEEP_ALL } from '../src/index/file-filter.js';
+import { digestsOf, parseProjectHtml, readJsonPage, type ParsedPage } from '../src/index/simple.js';
 import { redact, redactText } from '../src/index/url.js';
 import { readWheelMetadata, type RangeReader } from '../src/index/zip.js';
 import { ZephyrError } from '../src/ui/errors.js';
@@ -241,78 +242,86 @@ describe('index client: simple API pages', () => {
   });
 });
 
-describe('index client: pages streamed and filtered', () => {
-  const pageUrl = 'http://127.0.0.1:1/simple/p/';
+describe('index client: JSON pages read natively and filtered', () => {
+  const pageUrl = 'http://user:pw@127.0.0.1:1/simple/p/';
+  const h = (c: string): string => c.repeat(64);
   const doc = JSON.stringify({
     meta: { 'api-version': '1.1' },
     name: 'p "files" [',
     files: [
-      { filename: 'p-1.0.tar.gz', url: '../../files/p-1.0.tar.gz', hashes: { sha256: 'AB' }, 'requires-python': '>=3.8' },
-      { filename: 'p-1.0-cp312-cp312-any.whl', url: '/files/p-1.0-cp312-cp312-any.whl#sha256=cd', hashes: {}, 'core-metadata': { sha256: 'EF' } },
-      { filename: 'p-1.0-cp27-cp27m-any.whl', url: 'x.whl', hashes: { sha256: '0A', md5: 'x' }, yanked: 'bad \\ "reason" {' },
-      { filename: 'p-1.0-cp27-none-any.whl', url: 'y.whl#sha256=12', hashes: {} },
-      { filename: 'p-é\u2603-1.0-cp27-none-any.whl', url: 'z.whl', hashes: { sha256: '34' } },
+      { filename: 'p-1.0.tar.gz', url: '../../files/p-1.0.tar.gz', hashes: { sha256: h('A') }, 'requires-python': '>=3.8', 'upload-time': '2024-05-06T07:08:09.123456Z', size: 12 },
+      { filename: 'p-1.0-cp312-cp312-any.whl', url: '/files/p-1.0-cp312-cp312-any.whl#sha256=' + h('c'), hashes: {}, 'core-metadata': { sha256: 'EF' } },
+      { filename: 'p-1.0-cp27-cp27m-any.whl', url: 'x.whl', hashes: { sha256: h('0'), md5: 'x' }, yanked: 'bad \\ "reason" {' },
+      { filename: 'p-1.0-cp27-none-any.whl', url: 'y.whl#sha256=' + h('1'), hashes: {} },
+      { filename: 'p-2.0-cp27-none-any.whl', url: 'z.whl', hashes: { sha256: 'not hex' } },
+      { filename: 'p-é\u2603-1.0-cp27-none-any.whl', url: 'z.whl', hashes: { sha256: h('3') } },
+      { filename: 'p-1.0.exe', url: 'p.exe' },
       { url: 'no-name.whl' },
       ['not', 'an', 'entry'],
     ],
     versions: ['1.0'],
   });
-  const bytes = Buffer.from(doc);
-  const keep = (f: string): boolean => !f.endsWith('.whl') || f.includes('cp312');
+  const keep = new FileFilter(['cp312-cp312-any']);
+  const read = (text: string, filter = keep): Promise<ParsedPage> => readJsonPage(Buffer.from(text), pageUrl, 'idx', 'P', filter);
 
-  function streamed(chunkSize: number, text: Buffer = bytes): ReturnType<JsonPageParser['end']> {
-    const parser = new JsonPageParser(pageUrl, 'idx', keep);
-    for (let at = 0; at < text.length; at += chunkSize) parser.push(text.subarray(at, at + chunkSize));
-    return parser.end();
-  }
-
-  it('parses entries as chunks arrive, whatever the chunk boundaries (escapes, multi-byte characters)', () => {
-    const whole = parseProjectJsonFiltered(doc, pageUrl, 'idx', keep);
-    assert.deepEqual(whole.files.map((f) => f.filename), ['p-1.0.tar.gz', 'p-1.0-cp312-cp312-any.whl']);
-    assert.deepEqual(whole.dropped, [
-      { filename: 'p-1.0-cp27-cp27m-any.whl', sha256: '0a' },
-      { filename: 'p-1.0-cp27-none-any.whl', sha256: '12' },
-      { filename: 'p-é\u2603-1.0-cp27-none-any.whl', sha256: '34' },
-    ]);
-    for (let size = 1; size <= 40; size++) assert.deepEqual(streamed(size), whole, `chunks of ${size} bytes`);
-    assert.deepEqual(streamed(bytes.length), whole);
-    assert.deepEqual(streamed(bytes.length, Buffer.from(JSON.stringify(JSON.parse(doc), null, 2))), whole, 'pretty-printed');
+  it('keeps what the filter accepts in full, and every version\'s SHA-256 digests', async () => {
+    const page = await read(doc);
+    assert.deepEqual(page.files.map((f) => f.filename), ['p-1.0.tar.gz', 'p-1.0-cp312-cp312-any.whl']);
+    const [sdist, wheel] = page.files;
+    assert.deepEqual(sdist, {
+      filename: 'p-1.0.tar.gz',
+      url: 'http://127.0.0.1:1/files/p-1.0.tar.gz',
+      hashes: { sha256: h('a') },
+      requiresPython: '>=3.8',
+      yanked: false,
+      yankedReason: null,
+      uploadTime: Date.parse('2024-05-06T07:08:09.123Z'),
+      size: 12,
+      hasMetadata: false,
+      metadataHashes: null,
+      index: 'idx',
+    });
+    assert.equal(wheel?.url, 'http://127.0.0.1:1/files/p-1.0-cp312-cp312-any.whl', 'no fragment, no credentials');
+    assert.deepEqual(wheel?.hashes, { sha256: h('c') }, 'the fragment\'s digest');
+    assert.deepEqual(wheel?.metadataHashes, { sha256: 'ef' });
+    assert.deepEqual(digestsOf(page.versionHashes.get('1.0')), [h('a'), h('c'), h('0'), h('1')]);
+    assert.deepEqual(digestsOf(page.versionHashes.get('2.0')), [], 'a version whose only digest is not one');
+    assert.equal(page.versionHashes.size, 2);
+    assert.equal((await read(doc, KEEP_ALL)).files.length, 5, 'without tags every wheel and sdist of the project');
   });
 
-  it('errors like a whole parse: invalid JSON, cut short, another API version; no files array is no files', () => {
-    const code = (text: string): string => {
+  it('errors: invalid JSON, cut short, another API version; no files array is no files', async () => {
+    const code = async (text: string): Promise<string> => {
       try {
-        streamed(7, Buffer.from(text));
+        await read(text);
       } catch (error) {
-        return error instanceof ZephyrError ? error.code : String(error);
+        return error instanceof ZephyrError ? `${error.code}${error.message.includes('user:pw') ? ' (credentials shown!)' : ''}` : String(error);
       }
       return 'ok';
     };
-    assert.equal(code('{"files": [{"filename": "a-1.tar.gz", "url": "a"}'), 'ZE_INDEX_BAD_RESPONSE');
-    assert.equal(code('{"files": [{"filename": "a-1.tar.gz" "url": "a"}]}'), 'ZE_INDEX_BAD_RESPONSE');
-    assert.equal(code('{"files": []}]'), 'ZE_INDEX_BAD_RESPONSE');
-    assert.equal(code('[]'), 'ZE_INDEX_BAD_RESPONSE');
-    assert.equal(code('{"meta": {"api-version": "2.0"}, "files": []}'), 'ZE_INDEX_API_VERSION');
-    assert.deepEqual(streamed(3, Buffer.from('{"files": {"a": [{"filename": "a-1.tar.gz", "url": "a"}]}}')), { files: [], dropped: [] });
+    assert.equal(await code('{"files": [{"filename": "a-1.tar.gz", "url": "a"}'), 'ZE_INDEX_BAD_RESPONSE');
+    assert.equal(await code('{"files": [{"filename": "a-1.tar.gz" "url": "a"}]}'), 'ZE_INDEX_BAD_RESPONSE');
+    assert.equal(await code('{"files": []}]'), 'ZE_INDEX_BAD_RESPONSE');
+    assert.equal(await code('[]'), 'ZE_INDEX_BAD_RESPONSE');
+    assert.equal(await code('{"meta": {"api-version": "2.0"}, "files": []}'), 'ZE_INDEX_API_VERSION');
+    const none = await read('{"files": {"a": [{"filename": "a-1.tar.gz", "url": "a"}]}}');
+    assert.deepEqual([none.files, [...none.versionHashes]], [[], []]);
   });
 
-  it('getProject with keep: the files kept in full, the others by name and hash; from the cache alike', async () => {
+  it('getProject with keep: the files kept in full, every version\'s digests; from the cache alike', async () => {
     const i = await index([
       { name: 'multi', version: '1.0', wheelTags: ['py3-none-any', 'cp27-cp27m-win32'] },
     ]);
     const cacheDir = freshDir('cache');
     const all = await client({ indexUrls: [i.url], cacheDir }).getProject('multi');
     assert.ok(all);
-    const fits = (f: string): boolean => !f.includes('win32');
+    const fits = new FileFilter(['py3-none-any']);
     for (const c of [client({ indexUrls: [i.url], cacheDir }), client({ indexUrls: [i.url], cacheDir, offline: true })]) {
       const page = await c.getProject('multi', { keep: fits });
       assert.ok(page);
-      assert.deepEqual(page.files, all.files.filter((f) => fits(f.filename)));
-      assert.deepEqual(
-        page.dropped,
-        all.files.filter((f) => !fits(f.filename)).map((f) => ({ filename: f.filename, sha256: f.hashes.sha256 })),
-      );
-      assert.equal(page.dropped?.length, 1);
+      assert.deepEqual(page.files, all.files.filter((f) => !f.filename.includes('win32')));
+      assert.equal(page.files.length, all.files.length - 1);
+      assert.deepEqual(digestsOf(page.versionHashes.get('1.0')).sort(), all.files.map((f) => f.hashes.sha256).sort());
     }
   });
 });

@@ -29,6 +29,7 @@ const packages: PackageSpec[] = [
   { name: 'old', version: '2.0', uploadTime: '2024-01-01T00:00:00Z' },
   { name: 'needsnew', version: '1.0', requires: ['lib>=2.0'] },
   { name: 'requests-toolkit', version: '1.0' },
+  { name: 'plat', version: '1.0', wheelTags: ['py3-none-any', 'cp312-cp312-win_amd64', 'cp312-cp312-macosx_11_0_arm64'] },
 ];
 
 interface CompileJson {
@@ -79,6 +80,10 @@ describe('zephyr pip compile', () => {
     assert.match(kept.stdout, /^util==1\.0$/m, 'an existing pin that still satisfies is kept');
     const upgraded = await compile(['util<3'], '-o', out, '--upgrade-package', 'util');
     assert.match(upgraded.stdout, /^util==2\.1$/m);
+    const quiet = await compile(['util<3'], '-o', out, '-q', '--upgrade');
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stdout, '', 'with -q the pins go only to the file, as with uv');
+    assert.match(readFileSync(out, 'utf8'), /^util==2\.1$/m);
   });
 
   it('prints hashes of every file of the pinned version', async () => {
@@ -88,6 +93,12 @@ describe('zephyr pip compile', () => {
     assert.equal(files.length, 2);
     for (const f of files) assert.ok(r.stdout.includes(`--hash=sha256:${f.sha256}`), `hash of ${f.filename}`);
     assert.match(r.stdout, /^util==2\.0 \\$/m);
+    // Files for other platforms are never turned into candidates, but their hashes are listed.
+    const plat = await compile(['plat'], '--generate-hashes', '--no-header');
+    assert.equal(plat.code, 0, plat.stderr);
+    const platFiles = index.files.filter((f) => f.project === 'plat');
+    assert.equal(platFiles.length, 4);
+    for (const f of platFiles) assert.ok(plat.stdout.includes(`--hash=sha256:${f.sha256}`), `hash of ${f.filename}`);
   });
 
   it('chooses pre-releases only when asked, named, or the only ones', async () => {

@@ -20,6 +20,11 @@ export interface NativeCore {
    * `dest`). Errors: `ZE_UNSAFE_ARCHIVE`, `ZE_BAD_ARCHIVE`, `ZE_IO`.
    */
   unpackSdists(items: { archive: string; dest: string }[]): Promise<string[]>;
+  /**
+   * Reads PEP 691 JSON project pages off the event loop. Constructed with the target's compatible
+   * wheel tags (`py-abi-plat`), it keeps sdists and the wheels with one of them; without tags, every file.
+   */
+  PageReader: new (tags: string[] | null) => PageReaderHandle;
   // --- resolver bindings (begin)
   /**
    * The sans-IO PubGrub solver. The constructor takes `SolverOptions` as JSON and throws
@@ -75,6 +80,15 @@ export interface NativeCore {
    */
   latestVersions(requestJson: string): string;
   // --- install bindings (end)
+}
+
+/** A native reader of simple-API JSON pages (one filter, any number of pages). */
+export interface PageReaderHandle {
+  /**
+   * A page's body → JSON `PageDigest` (src/index/simple.ts): the kept files, every version's
+   * SHA-256 digests, the API version. Throws `ZE_INDEX_BAD_RESPONSE: …` naming `shownUrl`.
+   */
+  readJson(body: Buffer, pageUrl: string, shownUrl: string, project: string): Promise<string>;
 }
 
 // resolver protocol types

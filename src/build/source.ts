@@ -3,8 +3,10 @@
 // exactly one distribution), plus metadata of sdists without static metadata
 // from the build backend.
 
+import { KEEP_ALL } from '../index/file-filter.js';
 import { normalizeName, parseDistFilename } from '../index/names.js';
 import type { IndexClient } from '../index/index.js';
+import { splitFiles } from '../index/simple.js';
 import type { DistFile, ProjectOptions, ProjectPage } from '../index/types.js';
 import { callNative } from '../native.js';
 import type { PackageSource } from '../resolve/driver.js';
@@ -32,7 +34,7 @@ export class BuildingSource implements PackageSource {
 
   async getProject(name: string, options?: ProjectOptions): Promise<ProjectPage | null> {
     const direct = this.direct.get(normalizeName(name));
-    if (direct !== undefined) return { name: direct.name, files: [direct.file], index: direct.file.index };
+    if (direct !== undefined) return { name: direct.name, ...splitFiles([direct.file], KEEP_ALL, direct.name), index: direct.file.index };
     return this.client.getProject(name, options);
   }
 

@@ -26,16 +26,7 @@ class VersionCommand extends Command {
   }
 }
 
-const cli = new Cli({
-  binaryLabel: 'zephyr — Python packages and environments',
-  binaryName: 'zephyr',
-  binaryVersion: version,
-  enableCapture: false,
-});
-
-for (const command of [
-  Builtins.HelpCommand,
-  VersionCommand,
+const COMMANDS = [
   VenvCommand,
   VenvCreateCommand,
   VenvListCommand,
@@ -66,10 +57,25 @@ for (const command of [
   CacheDirCommand,
   CacheCleanCommand,
   ShellInitCommand,
-]) {
-  cli.register(command);
+];
+
+/**
+ * The commands whose path starts `argv`, or all of them when none does (`--help`, a typo: the
+ * full list then helps). Clipanion compiles a state machine of every registered command at
+ * start-up, which with all of them costs tens of milliseconds per run.
+ */
+function commandsFor(argv: string[]): (typeof COMMANDS)[number][] {
+  const matching = COMMANDS.filter((command) => command.paths?.some((path) => path.length > 0 && path.every((token, i) => argv[i] === token)));
+  return matching.length > 0 ? matching : COMMANDS;
 }
 
 export async function runCli(argv: string[]): Promise<void> {
+  const cli = new Cli({
+    binaryLabel: 'zephyr — Python packages and environments',
+    binaryName: 'zephyr',
+    binaryVersion: version,
+    enableCapture: false,
+  });
+  for (const command of [Builtins.HelpCommand, VersionCommand, ...commandsFor(argv)]) cli.register(command);
   await cli.runExit(argv);
 }

@@ -115,7 +115,8 @@ export class PipCompileCommand extends ResolvingCommand {
       writeFileSync(tmp, text);
       renameSync(tmp, this.outputFile);
     }
-    process.stdout.write(text);
+    // As uv: the pins go to stdout too, unless they went to a file and -q was given.
+    if (!this.outputFile || this.quiet === 0) process.stdout.write(text);
   }
 }
 

@@ -8,7 +8,7 @@ import { log } from '../ui/log.js';
 import { isFresh, isStorable } from './cache-control.js';
 import { ACCEPT_ENCODING, decodeBody } from './decode.js';
 import type { HttpClient } from './http.js';
-import { bodyChunks, HttpCache, type CacheBucket, type CacheMeta, type CacheWriter, type OpenEntry } from './http-cache.js';
+import { bodyChunks, HttpCache, type CacheBucket, type CacheMeta, type CacheWriter, type OpenEntry, type PreviousEntry } from './http-cache.js';
 import { redact } from './url.js';
 
 interface ResponseInfo {
@@ -148,9 +148,11 @@ export async function cachedStream<T>(
     log.debug(`GET ${shown} (offline: from cache)`);
     return fromEntry(entry, 'cache', null);
   }
+  let previous: PreviousEntry | undefined;
   {
     const entry = await cache.open(bucket, key);
     head = entry?.meta ?? null;
+    if (entry !== null) previous = { meta: entry.meta, bodyLength: entry.size - entry.bodyOffset };
     if (entry !== null && isFresh(entry.meta)) {
       http.stats.cacheHits++;
       log.debug(`GET ${shown} (fresh in cache)`);
@@ -175,7 +177,7 @@ export async function cachedStream<T>(
         const meta = metaFrom(shown, response.url.href, 200, response.headers);
         const encoding = response.headers['content-encoding'];
         const storable = isStorable(meta.cacheControl);
-        const writer = storable ? await cache.writer(bucket, key, meta) : null;
+        const writer = storable ? await cache.writer(bucket, key, meta, previous) : null;
         try {
           // Compressed bodies are decoded whole (the index sends big pages uncompressed).
           const body = encoding === undefined ? response.body : once(await decodeBody(await collect(response.body), encoding, shown));
@@ -208,6 +210,7 @@ export async function cachedStream<T>(
       // The entry changed or went away meanwhile: ask again, unconditionally.
       await entry?.handle.close().catch(() => undefined);
       head = null;
+      previous = undefined;
       continue;
     }
     http.stats.revalidated++;

@@ -9,6 +9,7 @@ import { CredentialStore } from './auth.js';
 import { cachedGet, cachedStream, cacheKeyFor, collect, offlineMiss } from './cached-get.js';
 import { Downloader, hashMismatch } from './download.js';
 import { FindLinks } from './find-links.js';
+import { KEEP_ALL, type FileFilter } from './file-filter.js';
 import { contentKey, digestOf, pickHash } from './hashes.js';
 import { HttpClient } from './http.js';
 import { HttpCache } from './http-cache.js';
@@ -19,7 +20,7 @@ import { distKind, normalizeName, versionOf } from './names.js';
 import { defaultNetrcPath } from './netrc.js';
 import { mapLimit } from './semaphore.js';
 import { pageParser, parseProjectHtml, parseProjectList, splitFiles, SIMPLE_ACCEPT, type ParsedPage } from './simple.js';
-import type { DistFile, DroppedFile, IndexClientOptions, IndexStats, IndexStrategy, ProjectOptions, ProjectPage } from './types.js';
+import type { DistFile, IndexClientOptions, IndexStats, IndexStrategy, ProjectOptions, ProjectPage } from './types.js';
 import { redact, trimSlashes, withoutCredentials } from './url.js';
 import { readWheelMetadata } from './zip.js';
 
@@ -42,22 +43,30 @@ function parseIndex(raw: string): Index {
   return { base, shown: base, local: url.protocol === 'file:' };
 }
 
-/** Files of several indexes, merged as the strategy says; duplicates (same filename) keep the first. */
-function mergeFiles<F extends { filename: string }>(pages: F[][], project: string, strategy: IndexStrategy): F[] {
+/**
+ * Pages of several indexes (and find-links), merged as the strategy says: a file whose name an
+ * earlier page has is left out, and with `unsafe-first-match` every version an earlier page has
+ * (also through files its filter left out).
+ */
+function mergePages(pages: ParsedPage[], project: string, strategy: IndexStrategy): ParsedPage {
+  if (pages.length === 1 && pages[0] !== undefined) return pages[0];
   const seenFiles = new Set<string>();
   const seenVersions = new Set<string>();
-  const merged: F[] = [];
-  for (const files of pages) {
-    const versionsHere = new Set<string>();
-    for (const file of files) {
+  const merged: ParsedPage = { files: [], versionHashes: new Map() };
+  const firstMatch = strategy === 'unsafe-first-match';
+  for (const page of pages) {
+    for (const file of page.files) {
       if (seenFiles.has(file.filename)) continue;
       const version = versionOf(file.filename, project)?.toLowerCase() ?? null;
-      if (strategy === 'unsafe-first-match' && version !== null && seenVersions.has(version)) continue;
+      if (firstMatch && version !== null && seenVersions.has(version)) continue;
       seenFiles.add(file.filename);
-      if (version !== null) versionsHere.add(version);
-      merged.push(file);
+      merged.files.push(file);
     }
-    for (const v of versionsHere) seenVersions.add(v);
+    for (const [version, hashes] of page.versionHashes) {
+      if (firstMatch && seenVersions.has(version.toLowerCase())) continue;
+      merged.versionHashes.set(version, (merged.versionHashes.get(version) ?? '') + hashes);
+    }
+    for (const version of page.versionHashes.keys()) seenVersions.add(version.toLowerCase());
   }
   return merged;
 }
@@ -138,54 +147,42 @@ export class IndexClient {
     return new Map(unique.map((name, i) => [name, pages[i] ?? null]));
   }
 
-  private async lookup(project: string, keep: ((filename: string) => boolean) | undefined): Promise<ProjectPage | null> {
+  private async lookup(project: string, keep: FileFilter | undefined): Promise<ProjectPage | null> {
+    const filter = keep ?? KEEP_ALL;
     const found: { index: Index; files: ParsedPage }[] = [];
     if (this.strategy === 'first-index') {
       for (const index of this.indexes) {
-        const files = await this.indexPage(index, project, keep);
+        const files = await this.indexPage(index, project, filter);
         if (files !== null) {
           found.push({ index, files });
           break;
         }
       }
     } else {
-      const all = await Promise.all(this.indexes.map(async (index) => ({ index, files: await this.indexPage(index, project, keep) })));
+      const all = await Promise.all(this.indexes.map(async (index) => ({ index, files: await this.indexPage(index, project, filter) })));
       for (const { index, files } of all) if (files !== null) found.push({ index, files });
     }
     const flat = await this.findLinks.filesFor(project);
     if (found.length === 0 && flat.length === 0) return null;
     const index = found[0]?.index.shown ?? flat[0]?.index ?? '';
     const from = found.length > 0 ? found.map((f) => f.index.shown).join(', ') : 'find-links';
-    const pages = [...found.map((f) => f.files), splitFiles(flat, keep)];
-    if (keep === undefined) {
-      const files = mergeFiles(pages.map((p) => p.files), project, this.strategy);
-      log.debug(`${project}: ${files.length} files from ${from}`);
-      return { name: project, files, index };
-    }
-    // Kept and dropped files take part in the merge alike (a dropped file still shadows
-    // a later index's file of the same name or version), then are told apart again.
-    const merged = mergeFiles<DistFile | DroppedFile>(pages.map((p) => [...p.files, ...p.dropped]), project, this.strategy);
-    const files: DistFile[] = [];
-    const dropped: DroppedFile[] = [];
-    for (const f of merged) {
-      if ('url' in f) files.push(f);
-      else dropped.push(f);
-    }
-    log.debug(`${project}: ${files.length} files kept, ${dropped.length} dropped, from ${from}`);
-    return { name: project, files, dropped, index };
+    const pages = found.map((f) => f.files);
+    if (flat.length > 0) pages.push(splitFiles(flat, filter, project));
+    const { files, versionHashes } = mergePages(pages, project, this.strategy);
+    log.debug(`${project}: ${files.length} files${keep === undefined ? '' : ' kept'} (${versionHashes.size} versions) from ${from}`);
+    return { name: project, files, versionHashes, index };
   }
 
   /** The files of one index's page for `project`, or null when that index does not have it. */
-  private async indexPage(index: Index, project: string, keep: ((filename: string) => boolean) | undefined): Promise<ParsedPage | null> {
+  private async indexPage(index: Index, project: string, filter: FileFilter): Promise<ParsedPage | null> {
     const url = new URL(`${index.base}/${encodeURIComponent(project)}/`);
     if (index.local) {
       const page = await readLocalPage(url);
-      return page === null ? null : splitFiles(parseProjectHtml(page.body, page.url, index.shown, null), keep);
+      return page === null ? null : splitFiles(parseProjectHtml(page.body, page.url, index.shown, null), filter, project);
     }
     const options = { accept: SIMPLE_ACCEPT, bucket: 'simple' as const, offline: this.offline, what: `the page of ${project} on ${index.shown}` };
-    // Parsed as it streams in (or out of the cache): a big page is never whole in memory.
     return cachedStream(this.http, this.cache, url, options, async (response) => {
-      const parser = response.status === 200 ? pageParser(response.contentType, response.url, index.shown, keep) : null;
+      const parser = response.status === 200 ? pageParser(response.contentType, response.url, index.shown, project, filter) : null;
       for await (const chunk of response.chunks) parser?.push(chunk);
       return parser === null ? null : parser.end();
     });

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { publish, tempPathFor } from './atomic.js';
+import { parseCacheControl } from './cache-control.js';
 
 export interface CacheMeta {
   v: 1;
@@ -33,7 +34,17 @@ export interface OpenEntry {
   meta: CacheMeta;
   /** Where the body starts in the file. */
   bodyOffset: number;
+  /** The start of the body, read with the header. */
+  prefix: Buffer;
+  /** The file's size. */
+  size: number;
   handle: FileHandle;
+}
+
+/** What a stale entry held, so that a writer can tell an identical answer apart. */
+export interface PreviousEntry {
+  meta: CacheMeta;
+  bodyLength: number;
 }
 
 export interface CacheWriter {
@@ -42,18 +53,24 @@ export interface CacheWriter {
   abort(): Promise<void>;
 }
 
-/** Bodies are streamed from the cache in chunks of this size. */
-const BODY_CHUNK = 64 * 1024;
+/** The first read of an entry: the header and, for all but big pages, the whole body. */
+const FIRST_READ = 1024 * 1024;
 
-/** The body of an open entry, chunk by chunk (each chunk is a new buffer). */
+/**
+ * The body of an open entry: what was read with the header, then the rest in one read
+ * (entries are immutable once published; each read is a trip to the thread pool, which
+ * the native page reader shares).
+ */
 export async function* bodyChunks(entry: OpenEntry): AsyncGenerator<Buffer> {
-  let position = entry.bodyOffset;
+  if (entry.prefix.length > 0) yield entry.prefix;
+  let position = entry.bodyOffset + entry.prefix.length;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(BODY_CHUNK);
-    const { bytesRead } = await entry.handle.read(chunk, 0, BODY_CHUNK, position);
+    const want = Math.max(entry.size - position, 64 * 1024);
+    const chunk = Buffer.allocUnsafe(want);
+    const { bytesRead } = await entry.handle.read(chunk, 0, want, position);
     if (bytesRead === 0) return;
     position += bytesRead;
-    yield bytesRead === BODY_CHUNK ? chunk : chunk.subarray(0, bytesRead);
+    yield bytesRead === want ? chunk : chunk.subarray(0, bytesRead);
   }
 }
 
@@ -113,18 +130,20 @@ export class HttpCache {
       return null;
     }
     try {
+      const { size } = await handle.stat();
       const chunks: Buffer[] = [];
       let position = 0;
       for (;;) {
-        const chunk = Buffer.allocUnsafe(HEAD_CHUNK);
-        const { bytesRead } = await handle.read(chunk, 0, HEAD_CHUNK, position);
+        const want = position === 0 ? Math.max(HEAD_CHUNK, Math.min(size, FIRST_READ)) : HEAD_CHUNK;
+        const chunk = Buffer.allocUnsafe(want);
+        const { bytesRead } = await handle.read(chunk, 0, want, position);
         if (bytesRead === 0) break;
         const newline = chunk.subarray(0, bytesRead).indexOf(0x0a);
         if (newline >= 0) {
           chunks.push(chunk.subarray(0, newline));
           const meta = parseMeta(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
           if (meta === null) break;
-          return { meta, bodyOffset: position + newline + 1, handle };
+          return { meta, bodyOffset: position + newline + 1, prefix: chunk.subarray(newline + 1, bytesRead), size, handle };
         }
         chunks.push(chunk.subarray(0, bytesRead));
         position += bytesRead;
@@ -136,47 +155,80 @@ export class HttpCache {
     return null;
   }
 
-  /** A new entry, written as its body streams in; published by `commit`, dropped by `abort`. */
-  async writer(bucket: CacheBucket, key: string, meta: CacheMeta): Promise<CacheWriter> {
+  /**
+   * A new entry: its body is gathered as it streams in (entries are pages and metadata, which
+   * their readers hold whole anyway), then written in one go and published by `commit`;
+   * `abort` drops it. One write per entry instead of one per chunk: the thread pool that
+   * does the writes also reads pages natively.
+   */
+  async writer(bucket: CacheBucket, key: string, meta: CacheMeta, previous?: PreviousEntry): Promise<CacheWriter> {
     const path = this.path(bucket, key);
-    await mkdir(dirname(path), { recursive: true });
-    const temp = tempPathFor(path);
-    const handle = await open(temp, 'w');
+    const parts: Buffer[] = [Buffer.from(`${JSON.stringify(meta)}\n`)];
     let done = false;
-    const writeAll = async (data: Buffer): Promise<void> => {
-      let offset = 0;
-      while (offset < data.length) {
-        const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-        offset += bytesWritten;
-      }
-    };
-    const abort = async (): Promise<void> => {
-      if (done) return;
-      done = true;
-      await handle.close().catch(() => undefined);
-      await rm(temp, { force: true });
-    };
-    try {
-      await writeAll(Buffer.from(`${JSON.stringify(meta)}\n`));
-    } catch (error) {
-      await abort();
-      throw error;
-    }
     return {
-      write: writeAll,
-      abort,
+      write: (chunk) => {
+        if (!done) parts.push(chunk);
+        return Promise.resolve();
+      },
+      abort: () => {
+        done = true;
+        parts.length = 0;
+        return Promise.resolve();
+      },
       commit: async () => {
         if (done) return;
         done = true;
+        if (previous !== undefined && (await this.unchanged(bucket, key, meta, previous, parts))) return;
+        await this.ensureDir(dirname(path));
+        const temp = tempPathFor(path);
+        const handle = await open(temp, 'w');
         try {
+          let written = 0;
+          const total = parts.reduce((sum, p) => sum + p.length, 0);
+          while (written < total) {
+            const { bytesWritten } = await handle.writev(written === 0 ? parts : [Buffer.concat(parts).subarray(written)]);
+            written += bytesWritten;
+          }
           await handle.close();
         } catch (error) {
+          await handle.close().catch(() => undefined);
           await rm(temp, { force: true });
           throw error;
+        } finally {
+          parts.length = 0;
         }
         await publish(temp, path);
       },
     };
+  }
+
+  /**
+   * Whether the entry on disk already says what `parts` would (the same body and validators,
+   * and no freshness lifetime that a new `storedAt` would extend). Indexes that send no
+   * caching headers are asked again on every run: rewriting an identical page each time
+   * costs a rename (and the old file's removal) per page.
+   */
+  private async unchanged(bucket: CacheBucket, key: string, meta: CacheMeta, previous: PreviousEntry, parts: Buffer[]): Promise<boolean> {
+    const same = (['status', 'finalUrl', 'etag', 'lastModified', 'cacheControl', 'contentType'] as const).every((k) => meta[k] === previous.meta[k]);
+    const bodyLength = parts.reduce((sum, p) => sum + p.length, 0) - (parts[0]?.length ?? 0);
+    if (!same || parseCacheControl(meta.cacheControl).has('max-age') || bodyLength !== previous.bodyLength) return false;
+    const entry = await this.read(bucket, key);
+    if (entry === null || entry.body.length !== bodyLength) return false;
+    let at = 0;
+    for (const part of parts.slice(1)) {
+      if (!part.equals(entry.body.subarray(at, at + part.length))) return false;
+      at += part.length;
+    }
+    return true;
+  }
+
+  /** Folders made by this process: each is made once. */
+  private readonly madeDirs = new Set<string>();
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.madeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.madeDirs.add(dir);
   }
 
   /** Header and body are written one after the other: the body is never copied. */

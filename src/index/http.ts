@@ -4,7 +4,7 @@
 // body cut short is retried like a failed connection.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, buildConnector, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, buildConnector, EnvHttpProxyAgent, type Dispatcher } from './undici.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import type { CredentialStore } from './auth.js';

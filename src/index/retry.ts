@@ -1,6 +1,6 @@
 // What is worth retrying, and how long to wait before the next try.
 
-import { errors } from 'undici';
+import { errors } from './undici.js';
 import { ZephyrError } from '../ui/errors.js';
 
 /** A status the server may answer differently next time (5xx, 429). */

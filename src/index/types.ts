@@ -1,5 +1,7 @@
 // The public shapes of the index client: options, files and project pages.
 
+import type { FileFilter } from './file-filter.js';
+
 export type IndexStrategy = 'first-index' | 'unsafe-first-match' | 'unsafe-best-match';
 
 export interface IndexClientOptions {
@@ -49,26 +51,21 @@ export interface ProjectPage {
   name: string;
   /** Every file, or with a `keep` filter (see ProjectOptions) the files it kept. */
   files: DistFile[];
-  /** With a `keep` filter: the files it dropped, of which only the name and SHA-256 are read. */
-  dropped?: DroppedFile[];
+  /**
+   * Every version on the page (also of the files the filter left out) → the SHA-256 digests of
+   * all its files, as one string of 64-character hex digests (see `digestsOf`).
+   */
+  versionHashes: Map<string, string>;
   /** The index that answered (the first one when several contributed), without credentials. */
   index: string;
 }
 
-/** A file that a `keep` filter dropped: enough to list every hash of a version. */
-export interface DroppedFile {
-  filename: string;
-  /** Lowercase hex, or null when the index gives none. */
-  sha256: string | null;
-}
-
 export interface ProjectOptions {
   /**
-   * Which files are wanted in full (by filename). The others are not turned into
-   * DistFiles: on big pages (thousands of wheels for other platforms) that is most
-   * of the work and most of the memory.
+   * Which files are wanted in full. The others are not turned into DistFiles: on big
+   * pages (thousands of wheels for other platforms) that is most of the work and memory.
    */
-  keep?: (filename: string) => boolean;
+  keep?: FileFilter;
 }
 
 export interface IndexStats {

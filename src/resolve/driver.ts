@@ -3,6 +3,8 @@
 // until it returns a resolution or a conflict.
 
 import { normalizeName as normalize, versionOf } from '../index/names.js';
+import { FileFilter, KEEP_ALL } from '../index/file-filter.js';
+import { digestsOf } from '../index/simple.js';
 import type { DistFile, ProjectOptions, ProjectPage } from '../index/types.js';
 import { callNative } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
@@ -62,41 +64,21 @@ class Fetcher {
   private wake: (() => void) | undefined;
   /** Per project: its usable files, or null when no index has it. Whole pages are not kept. */
   readonly usable = new Map<string, DistFile[] | null>();
-  /** Per project and version: the SHA-256 of every file (all platforms), packed (see packHashes). */
-  readonly hashes = new Map<string, Map<string, PackedHashes>>();
+  /** Per project and version: the SHA-256 of every file (all platforms), packed (see digestsOf). */
+  readonly hashes = new Map<string, Map<string, string>>();
   private readonly fileByUrl = new Map<string, DistFile>();
 
   constructor(
     private readonly source: PackageSource,
-    private readonly compatibleTags: ReadonlySet<string> | 'all',
+    /** Sdists, and wheels that can be installed on the target (every file in universal mode). */
+    private readonly filter: FileFilter,
   ) {}
-
-  /** Sdists, and wheels that can be installed on the target (every wheel in universal mode). */
-  private readonly fits = (filename: string): boolean =>
-    this.compatibleTags === 'all' || !filename.endsWith('.whl') || wheelFits(filename, this.compatibleTags);
 
   private keep(project: string, page: ProjectPage | null): DistFile[] | null {
     if (page === null) return null;
-    const byVersion = new Map<string, string[]>();
-    const addHash = (filename: string, sha: string | null | undefined): void => {
-      const version = versionOf(filename, project);
-      if (version === null || sha === undefined || sha === null) return;
-      const list = byVersion.get(version);
-      if (list === undefined) byVersion.set(version, [sha]);
-      else list.push(sha);
-    };
-    const usable: DistFile[] = [];
-    for (const f of page.files) {
-      addHash(f.filename, f.hashes.sha256);
-      if (this.fits(f.filename)) usable.push(f);
-    }
-    for (const f of page.dropped ?? []) addHash(f.filename, f.sha256);
-    // Kept for the whole resolution, for every file of every version (about 100k on big
-    // resolutions): packed, 32 bytes each instead of a string of 64 hex digits.
-    const packed = new Map<string, PackedHashes>();
-    for (const [version, list] of byVersion) packed.set(version, packHashes(list));
-    this.hashes.set(project, packed);
-    return usable;
+    this.hashes.set(project, page.versionHashes);
+    // A source may ignore the filter (and give every file): what it kept is checked again.
+    return page.files.filter((f) => this.filter.keeps(f.filename));
   }
 
   get busy(): boolean {
@@ -109,7 +91,7 @@ class Fetcher {
       const key = `p:${normalize(name)}`;
       if (this.inflight.has(key)) continue;
       started++;
-      this.track(key, this.source.getProject(name, { keep: this.fits }).then((page) => {
+      this.track(key, this.source.getProject(name, { keep: this.filter }).then((page) => {
         const files = this.keep(normalize(name), page);
         this.usable.set(normalize(name), files);
         for (const f of files ?? []) this.fileByUrl.set(f.url, f);
@@ -161,8 +143,8 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
   const solver = await callNative(() => new core.NativeResolver(JSON.stringify(options)));
   // Wheels that cannot be installed on the target are dropped before the solver sees them:
   // on big projects (thousands of files) that is most of the page, and most of the memory.
-  const tags = options.universal === true ? 'all' : new Set(await callNative(() => core.compatibleTags(JSON.stringify(options.tags))));
-  const fetcher = new Fetcher(source, tags);
+  const filter = options.universal === true ? KEEP_ALL : new FileFilter(await callNative(() => core.compatibleTags(JSON.stringify(options.tags))));
+  const fetcher = new Fetcher(source, filter);
   let feed: SolverFeed = {};
   let rounds = 0;
   for (;;) {
@@ -177,7 +159,7 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
       for (const p of step.packages) {
         const own = (fetcher.usable.get(p.name) ?? []).filter((f) => versionOf(f.filename, p.name) === p.version);
         versionFiles.set(versionKey(p.name, p.version), own);
-        const sha = [...new Set(unpackHashes(fetcher.hashes.get(p.name)?.get(p.version)))].sort();
+        const sha = [...new Set(digestsOf(fetcher.hashes.get(p.name)?.get(p.version)))].sort();
         // Several versions of one name (universal forks): the by-name maps hold all of them.
         files.set(p.name, [...(files.get(p.name) ?? []), ...own]);
         hashes.set(p.name, [...new Set([...(hashes.get(p.name) ?? []), ...sha])].sort());
@@ -216,37 +198,6 @@ async function fetchMetadata(
     if (err instanceof ZephyrError && err.code !== 'ZE_WHEEL_INVALID') throw err;
     return { name: need.name, version: need.version, error: err instanceof Error ? err.message : String(err) };
   }
-}
-
-/** SHA-256 digests, 32 bytes each in one latin1 string; other (odd) hash strings as given. */
-type PackedHashes = string | string[];
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-function packHashes(hex: string[]): PackedHashes {
-  // Not hex digests (an index may say anything): kept as they are.
-  if (!hex.every((h) => SHA256_HEX.test(h))) return hex;
-  const bytes = Buffer.allocUnsafe(32 * hex.length);
-  hex.forEach((h, i) => bytes.write(h, 32 * i, 'hex'));
-  return bytes.toString('latin1');
-}
-
-function unpackHashes(packed: PackedHashes | undefined): string[] {
-  if (packed === undefined) return [];
-  if (typeof packed !== 'string') return packed;
-  const bytes = Buffer.from(packed, 'latin1');
-  const out: string[] = [];
-  for (let at = 0; at < bytes.length; at += 32) out.push(bytes.toString('hex', at, at + 32));
-  return out;
-}
-
-/** Whether any tag of a wheel's filename (`py-abi-plat`, with `.`-compressed sets) is in `tags`. */
-export function wheelFits(filename: string, tags: ReadonlySet<string>): boolean {
-  const parts = filename.slice(0, -'.whl'.length).split('-');
-  if (parts.length < 5) return false;
-  const [pys, abis, plats] = parts.slice(-3).map((p) => p.split('.')) as [string[], string[], string[]];
-  for (const py of pys) for (const abi of abis) for (const plat of plats) if (tags.has(`${py}-${abi}-${plat}`)) return true;
-  return false;
 }
 
 async function conflictError(step: Extract<SolverStep, { kind: 'conflict' }>, pages: ReadonlyMap<string, DistFile[] | null>, source: PackageSource): Promise<ZephyrError> {

@@ -36,6 +36,8 @@ pub enum CoreError {
     BadWheel(String),
     #[error("{0}")]
     Install(String),
+    #[error("{0}")]
+    BadIndexPage(String),
 }
 
 impl CoreError {
@@ -56,6 +58,7 @@ impl CoreError {
             CoreError::UnsafeArchive { .. } => "ZE_UNSAFE_ARCHIVE",
             CoreError::BadWheel(_) => "ZE_BAD_WHEEL",
             CoreError::Install(_) => "ZE_INSTALL",
+            CoreError::BadIndexPage(_) => "ZE_INDEX_BAD_RESPONSE",
         }
     }
 

@@ -8,6 +8,7 @@ mod errors;
 mod files;
 mod inspect;
 mod install;
+mod pages;
 mod resolver;
 mod standards;
 

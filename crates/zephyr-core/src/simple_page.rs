@@ -1,0 +1,516 @@
+//! PEP 691 project pages (the simple API's JSON form) read in one pass.
+//!
+//! A page can list tens of thousands of files, most of them wheels for other
+//! platforms. Every file is read for its version and SHA-256 (so that all hashes
+//! of a version can be listed), but only the files a [`PageFilter`] keeps are
+//! returned in full: sdists, and wheels with a tag the target accepts.
+//!
+//! Lenient like browsers are with HTML: an entry that is not an object or has no
+//! string `filename`/`url` is skipped, a field of an unexpected type is ignored.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::error::{CoreError, CoreResult};
+use crate::filename::{normalize_name, DistFilename, WheelFilename};
+
+/// Which files of a page are wanted in full.
+#[derive(Debug, Clone, Default)]
+pub struct PageFilter {
+    /// Compatible wheel tags (`py-abi-plat`); `None` keeps every wheel.
+    tags: Option<HashSet<String>>,
+}
+
+impl PageFilter {
+    /// Keeps sdists and the wheels with one of `tags`; `None` keeps every file.
+    pub fn new(tags: Option<Vec<String>>) -> Self {
+        PageFilter { tags: tags.map(|t| t.into_iter().collect()) }
+    }
+
+    fn keeps(&self, dist: &DistFilename) -> bool {
+        match (dist, &self.tags) {
+            (DistFilename::Sdist(_), _) | (_, None) => true,
+            (DistFilename::Wheel(w), Some(tags)) => wheel_fits(w, tags),
+        }
+    }
+}
+
+fn wheel_fits(wheel: &WheelFilename, tags: &HashSet<String>) -> bool {
+    let mut key = String::with_capacity(64);
+    for py in &wheel.python_tags {
+        for abi in &wheel.abi_tags {
+            for plat in &wheel.platform_tags {
+                key.clear();
+                key.push_str(py);
+                key.push('-');
+                key.push_str(abi);
+                key.push('-');
+                key.push_str(plat);
+                if tags.contains(&key) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// A file kept in full, in the shape of the CLI's `DistFile` (less the index, which the CLI knows).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageFile {
+    pub filename: String,
+    /// Absolute, without fragment or credentials.
+    pub url: String,
+    /// Algorithm → lowercase hex digest (from `hashes`, else from a `#algo=digest` fragment).
+    pub hashes: BTreeMap<String, String>,
+    pub requires_python: Option<String>,
+    pub yanked: bool,
+    pub yanked_reason: Option<String>,
+    /// Milliseconds since the epoch.
+    pub upload_time: Option<i64>,
+    pub size: Option<u64>,
+    pub has_metadata: bool,
+    pub metadata_hashes: Option<BTreeMap<String, String>>,
+}
+
+/// What a page says, digested.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageDigest {
+    /// The files the filter kept, in page order.
+    pub files: Vec<PageFile>,
+    /// Every version on the page (normalized, as the resolver prints it) → the SHA-256 digests of
+    /// all its files, whatever their platform, as one string of 64-character hex digests.
+    pub versions: BTreeMap<String, String>,
+    /// `meta.api-version`, when the page states one.
+    pub api_version: Option<String>,
+}
+
+impl PageDigest {
+    pub fn to_json(&self) -> CoreResult<String> {
+        serde_json::to_string(self).map_err(|e| CoreError::BadIndexPage(e.to_string()))
+    }
+}
+
+/// A string, or nothing when the value is of another type (which is skipped over).
+struct Text<'a>(Option<Cow<'a, str>>);
+
+/// A non-negative integer, or nothing.
+struct Count(Option<u64>);
+
+/// `yanked` and `core-metadata`: a flag, a reason, or a table of hashes.
+enum Flag<'a> {
+    Bool(bool),
+    Reason(Cow<'a, str>),
+    Hashes(Vec<(Cow<'a, str>, Cow<'a, str>)>),
+    Other,
+}
+
+/// A table of strings (`hashes`); entries of other types are left out.
+struct Table<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+/// One entry of `files`, or nothing when it is not an object.
+struct MaybeFile<'a>(Option<RawFile<'a>>);
+
+#[derive(Default)]
+struct RawFile<'a> {
+    filename: Option<Cow<'a, str>>,
+    url: Option<Cow<'a, str>>,
+    hashes: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    requires_python: Option<Cow<'a, str>>,
+    yanked: Option<Flag<'a>>,
+    upload_time: Option<Cow<'a, str>>,
+    size: Option<u64>,
+    core_metadata: Option<Flag<'a>>,
+    dist_info_metadata: Option<Flag<'a>>,
+}
+
+#[derive(Default)]
+struct RawPage<'a> {
+    files: Vec<RawFile<'a>>,
+    api_version: Option<String>,
+}
+
+/// Skips whatever compound value the visitor was given.
+fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// Visitor methods for the values a lenient visitor does not want: each yields `$none`.
+macro_rules! ignore_others {
+    ($none:expr; $($skip:ident),*) => {
+        $(ignore_others!(@one $none; $skip);)*
+    };
+    (@one $none:expr; bool) => { fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> { Ok($none) } };
+    (@one $none:expr; i64) => { fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> { Ok($none) } };
+    (@one $none:expr; u64) => { fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> { Ok($none) } };
+    (@one $none:expr; f64) => { fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> { Ok($none) } };
+    (@one $none:expr; str) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> { Ok($none) }
+    };
+    (@one $none:expr; unit) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> { Ok($none) }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> { Ok($none) }
+    };
+    (@one $none:expr; map) => {
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> { drain_map(map)?; Ok($none) }
+    };
+    (@one $none:expr; seq) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> { drain_seq(seq)?; Ok($none) }
+    };
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            ignore_others!(Text(None); bool, i64, u64, f64, unit, map, seq);
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Count(Some(v)))
+            }
+            ignore_others!(Count(None); bool, i64, f64, str, unit, map, seq);
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn table_entries<'de: 'a, 'a, A: MapAccess<'de>>(mut map: A) -> Result<Vec<(Cow<'a, str>, Cow<'a, str>)>, A::Error> {
+    let mut out = Vec::new();
+    while let Some((key, value)) = map.next_entry::<Text<'a>, Text<'a>>()? {
+        if let (Some(k), Some(v)) = (key.0, value.0) {
+            out.push((k, v));
+        }
+    }
+    Ok(out)
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Table<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Table<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Ok(Table(table_entries(map)?))
+            }
+            ignore_others!(Table(Vec::new()); bool, i64, u64, f64, str, unit, seq);
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Flag<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Flag<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Flag::Bool(v))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Flag::Reason(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Flag::Reason(Cow::Owned(v.to_string())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Ok(Flag::Hashes(table_entries(map)?))
+            }
+            ignore_others!(Flag::Other; i64, u64, f64, unit, seq);
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for MaybeFile<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = MaybeFile<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut file = RawFile::default();
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    match key.0.as_deref().unwrap_or_default() {
+                        "filename" => file.filename = map.next_value::<Text>()?.0,
+                        "url" => file.url = map.next_value::<Text>()?.0,
+                        "hashes" => file.hashes = map.next_value::<Table>()?.0,
+                        "requires-python" => file.requires_python = map.next_value::<Text>()?.0,
+                        "yanked" => file.yanked = Some(map.next_value::<Flag>()?),
+                        "upload-time" => file.upload_time = map.next_value::<Text>()?.0,
+                        "size" => file.size = map.next_value::<Count>()?.0,
+                        "core-metadata" => file.core_metadata = Some(map.next_value::<Flag>()?),
+                        "dist-info-metadata" => file.dist_info_metadata = Some(map.next_value::<Flag>()?),
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(MaybeFile(Some(file)))
+            }
+            ignore_others!(MaybeFile(None); bool, i64, u64, f64, str, unit, seq);
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawPage<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Files<'a>(Vec<RawFile<'a>>);
+        impl<'de: 'a, 'a> Deserialize<'de> for Files<'a> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V<'a>(PhantomData<&'a ()>);
+                impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                    type Value = Files<'a>;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("any value")
+                    }
+                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                        let mut files = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                        while let Some(entry) = seq.next_element::<MaybeFile>()? {
+                            files.extend(entry.0);
+                        }
+                        Ok(Files(files))
+                    }
+                    ignore_others!(Files(Vec::new()); bool, i64, u64, f64, str, unit, map);
+                }
+                d.deserialize_any(V(PhantomData))
+            }
+        }
+        struct Meta(Option<String>);
+        impl<'de> Deserialize<'de> for Meta {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Meta;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("any value")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                        let mut version = None;
+                        while let Some(key) = map.next_key::<Text<'de>>()? {
+                            if key.0.as_deref() == Some("api-version") {
+                                version = map.next_value::<Text>()?.0.map(Cow::into_owned);
+                            } else {
+                                map.next_value::<IgnoredAny>()?;
+                            }
+                        }
+                        Ok(Meta(version))
+                    }
+                    ignore_others!(Meta(None); bool, i64, u64, f64, str, unit, seq);
+                }
+                d.deserialize_any(V)
+            }
+        }
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = RawPage<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut page = RawPage::default();
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    match key.0.as_deref().unwrap_or_default() {
+                        "files" => page.files = map.next_value::<Files>()?.0,
+                        "meta" => page.api_version = map.next_value::<Meta>()?.0,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(page)
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
+fn bad_page(url: &str, why: impl std::fmt::Display) -> CoreError {
+    CoreError::BadIndexPage(format!("The index answered {url} with invalid JSON: {why}"))
+}
+
+fn lowercase(table: Vec<(Cow<'_, str>, Cow<'_, str>)>) -> BTreeMap<String, String> {
+    table.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v.to_ascii_lowercase())).collect()
+}
+
+fn is_sha256(hex: &str) -> bool {
+    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Reads a PEP 691 JSON page. `shown_url` (no credentials) is what errors name;
+/// relative file URLs are resolved against `page_url`.
+pub fn read_json_page(body: &[u8], page_url: &str, shown_url: &str, project: &str, filter: &PageFilter) -> CoreResult<PageDigest> {
+    let page: RawPage = serde_json::from_slice(body).map_err(|e| bad_page(shown_url, e))?;
+    let base = url::Url::parse(page_url).map_err(|e| bad_page(shown_url, format!("the page URL does not parse: {e}")))?;
+    let project = normalize_name(project);
+    let mut digest = PageDigest { api_version: page.api_version, ..PageDigest::default() };
+    for raw in page.files {
+        let (Some(filename), Some(href)) = (raw.filename.as_deref(), raw.url.as_deref()) else { continue };
+        // Files that are neither wheels nor sdists of this project (eggs, installers) are skipped.
+        let Ok(dist) = DistFilename::parse(filename, Some(&project)) else { continue };
+        let listed_sha = raw.hashes.iter().find(|(k, _)| k.eq_ignore_ascii_case("sha256")).map(|(_, v)| v.as_ref());
+        let fragment_sha = || href.rsplit_once('#').and_then(|(_, f)| f.strip_prefix("sha256="));
+        let sha = digest.versions.entry(dist.version().to_string()).or_default();
+        if let Some(hex) = listed_sha.or_else(fragment_sha).filter(|h| is_sha256(h)) {
+            sha.extend(hex.chars().map(|c| c.to_ascii_lowercase()));
+        }
+        if !filter.keeps(&dist) {
+            continue;
+        }
+        let Ok(mut url) = base.join(href) else { continue };
+        let fragment_hash = url.fragment().and_then(|f| f.split_once('=')).and_then(|(algo, hex)| {
+            (!algo.is_empty() && algo.bytes().all(|b| b.is_ascii_alphanumeric()) && !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| (algo.to_ascii_lowercase(), hex.to_ascii_lowercase()))
+        });
+        let mut hashes: BTreeMap<String, String> = fragment_hash.into_iter().collect();
+        hashes.extend(lowercase(raw.hashes));
+        url.set_fragment(None);
+        // Credentials never travel in file URLs: they come from the configured index.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        let (yanked, yanked_reason) = match raw.yanked {
+            Some(Flag::Bool(b)) => (b, None),
+            Some(Flag::Reason(reason)) => (true, Some(reason.into_owned()).filter(|r| !r.is_empty())),
+            _ => (false, None),
+        };
+        let (has_metadata, metadata_hashes) = match raw.core_metadata.or(raw.dist_info_metadata) {
+            Some(Flag::Bool(b)) => (b, None),
+            Some(Flag::Hashes(map)) => (true, Some(lowercase(map)).filter(|m| !m.is_empty())),
+            _ => (false, None),
+        };
+        digest.files.push(PageFile {
+            filename: filename.to_string(),
+            url: url.into(),
+            hashes,
+            requires_python: raw.requires_python.map(Cow::into_owned).filter(|r| !r.trim().is_empty()),
+            yanked,
+            yanked_reason,
+            upload_time: raw
+                .upload_time
+                .and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok())
+                .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64),
+            size: raw.size,
+            has_metadata,
+            metadata_hashes,
+        });
+    }
+    Ok(digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"{
+      "meta": {"api-version": "1.1"},
+      "name": "demo",
+      "files": [
+        {"filename": "demo-1.0.tar.gz", "url": "../../files/demo-1.0.tar.gz#sha256=AA00", "hashes": {"sha256": "1111111111111111111111111111111111111111111111111111111111111111"},
+         "requires-python": ">=3.8", "upload-time": "2024-01-02T03:04:05.678901Z", "size": 10, "yanked": false},
+        {"filename": "demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "url": "https://user:pw@files.test/demo-1.0-cp312.whl",
+         "hashes": {"SHA256": "2222222222222222222222222222222222222222222222222222222222222222"}, "core-metadata": {"sha256": "abcd"}, "yanked": "broken build"},
+        {"filename": "demo-1.0-cp312-cp312-win_amd64.whl", "url": "https://files.test/demo-1.0-win.whl",
+         "hashes": {"sha256": "3333333333333333333333333333333333333333333333333333333333333333"}},
+        {"filename": "demo-1.0.exe", "url": "https://files.test/demo-1.0.exe"},
+        {"filename": "other-2.0.tar.gz", "url": "https://files.test/other-2.0.tar.gz"},
+        {"filename": 12, "url": "https://files.test/x"},
+        "not an object",
+        {"filename": "demo-2.0.tar.gz", "url": "https://files.test/demo-2.0.tar.gz", "size": "big", "yanked": null, "dist-info-metadata": true}
+      ]
+    }"#;
+
+    fn linux_only() -> PageFilter {
+        PageFilter::new(Some(vec!["cp312-cp312-manylinux_2_17_x86_64".into()]))
+    }
+
+    #[test]
+    fn keeps_what_the_filter_accepts_and_hashes_everything() {
+        let d = read_json_page(PAGE.as_bytes(), "https://idx.test/simple/demo/", "idx", "Demo", &linux_only()).expect("page");
+        let names: Vec<&str> = d.files.iter().map(|f| f.filename.as_str()).collect();
+        assert_eq!(names, ["demo-1.0.tar.gz", "demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "demo-2.0.tar.gz"]);
+        assert_eq!(d.api_version.as_deref(), Some("1.1"));
+        assert_eq!(d.versions["1.0"], format!("{}{}{}", "1".repeat(64), "2".repeat(64), "3".repeat(64)));
+        assert_eq!(d.versions["2.0"], "");
+        let sdist = &d.files[0];
+        assert_eq!(sdist.url, "https://idx.test/files/demo-1.0.tar.gz");
+        assert_eq!(sdist.hashes["sha256"], "1".repeat(64), "the hashes field wins over the fragment");
+        assert_eq!(sdist.upload_time, Some(1_704_164_645_678));
+        assert_eq!(sdist.requires_python.as_deref(), Some(">=3.8"));
+        let wheel = &d.files[1];
+        assert_eq!(wheel.url, "https://files.test/demo-1.0-cp312.whl", "credentials are removed");
+        assert!(wheel.yanked);
+        assert_eq!(wheel.yanked_reason.as_deref(), Some("broken build"));
+        assert!(wheel.has_metadata);
+        assert_eq!(wheel.metadata_hashes.as_ref().map(|m| m["sha256"].as_str()), Some("abcd"));
+        let lenient = &d.files[2];
+        assert_eq!(lenient.size, None);
+        assert!(!lenient.yanked);
+        assert!(lenient.has_metadata);
+    }
+
+    #[test]
+    fn without_tags_every_file_is_kept() {
+        let d = read_json_page(PAGE.as_bytes(), "https://idx.test/simple/demo/", "idx", "demo", &PageFilter::new(None)).expect("page");
+        assert_eq!(d.files.len(), 4);
+    }
+
+    #[test]
+    fn invalid_json_names_the_page() {
+        let err = read_json_page(b"{\"files\": [", "https://idx.test/simple/demo/", "https://idx.test/simple/demo/", "demo", &PageFilter::default())
+            .expect_err("truncated");
+        assert_eq!(err.code(), "ZE_INDEX_BAD_RESPONSE");
+        assert!(err.to_string().contains("https://idx.test/simple/demo/"), "{err}");
+    }
+
+    #[test]
+    fn a_page_without_files_is_empty() {
+        let d = read_json_page(br#"{"meta": {"api-version": "1.0"}, "files": 3}"#, "https://i.test/simple/x/", "i", "x", &PageFilter::default()).expect("page");
+        assert!(d.files.is_empty() && d.versions.is_empty());
+    }
+}
