@@ -85,10 +85,11 @@ export interface NativeCore {
 /** A native reader of simple-API JSON pages (one filter, any number of pages). */
 export interface PageReaderHandle {
   /**
-   * A page's body → JSON `PageDigest` (src/index/simple.ts): the kept files, every version's
-   * SHA-256 digests, the API version. Throws `ZE_INDEX_BAD_RESPONSE: …` naming `shownUrl`.
+   * A page's body (its chunks, in order) → JSON `PageDigest` (src/index/simple.ts): the kept
+   * files, every version's SHA-256 digests, the API version. Throws `ZE_INDEX_BAD_RESPONSE: …`
+   * naming `shownUrl`.
    */
-  readJson(body: Buffer, pageUrl: string, shownUrl: string, project: string): Promise<string>;
+  readJson(chunks: Buffer[], pageUrl: string, shownUrl: string, project: string): Promise<string>;
 }
 
 // resolver protocol types
@@ -107,13 +108,17 @@ export function platformTriple(): string {
 }
 
 function isMusl(): boolean {
-  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  if (report?.header?.glibcVersionRuntime) return false;
+  // `ldd` says which C library it belongs to; reading it costs far less than a process
+  // report (several milliseconds), which decides only when ldd is missing or says neither.
   try {
-    return readFileSync('/usr/bin/ldd', 'utf8').includes('musl');
+    const ldd = readFileSync('/usr/bin/ldd', 'utf8');
+    if (ldd.includes('musl')) return true;
+    if (ldd.includes('GNU C Library') || ldd.includes('GLIBC')) return false;
   } catch {
-    return true;
+    // no ldd: ask the process report
   }
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return !report?.header?.glibcVersionRuntime;
 }
 
 let loaded: NativeCore | undefined;

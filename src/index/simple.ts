@@ -165,9 +165,10 @@ export function digestsOf(packed: string | undefined): string[] {
 }
 
 /** A PEP 691 page, read by the native core off the event loop. */
-export async function readJsonPage(body: Buffer, pageUrl: string, index: string, project: string, filter: FileFilter): Promise<ParsedPage> {
+export async function readJsonPage(body: Buffer | Buffer[], pageUrl: string, index: string, project: string, filter: FileFilter): Promise<ParsedPage> {
   const reader = await filter.pageReader();
-  const digest = JSON.parse(await callNative(() => reader.readJson(body, pageUrl, redact(pageUrl), project))) as PageDigest;
+  const chunks = Array.isArray(body) ? body : [body];
+  const digest = JSON.parse(await callNative(() => reader.readJson(chunks, pageUrl, redact(pageUrl), project))) as PageDigest;
   checkApiVersion(digest.apiVersion ?? undefined, pageUrl);
   for (const f of digest.files) f.index = index;
   return { files: digest.files, versionHashes: new Map(Object.entries(digest.versions)) };
@@ -184,9 +185,8 @@ export function pageParser(contentType: string | null, pageUrl: string, index: s
   return {
     push: (chunk) => parts.push(chunk),
     end: async () => {
-      const body = parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts);
-      if (isJsonContentType(contentType)) return readJsonPage(body, pageUrl, index, project, filter);
-      return splitFiles(parseProjectHtml(body.toString('utf8'), pageUrl, index, null), filter, project);
+      if (isJsonContentType(contentType)) return readJsonPage(parts, pageUrl, index, project, filter);
+      return splitFiles(parseProjectHtml(Buffer.concat(parts).toString('utf8'), pageUrl, index, null), filter, project);
     },
   };
 }

@@ -1,5 +1,5 @@
 //! Simple-API pages read off the event loop: `new PageReader(tags)`, then
-//! `readJson(body, pageUrl, shownUrl, project)` per page (a page is thousands of files).
+//! `readJson(chunks, pageUrl, shownUrl, project)` per page (a page is thousands of files).
 
 use std::sync::Arc;
 
@@ -12,7 +12,9 @@ use crate::errors::to_napi;
 
 pub struct ReadJsonPage {
     filter: Arc<PageFilter>,
-    body: Buffer,
+    /// The body as it arrived, chunk by chunk: joined here, off the event loop, and freed as
+    /// soon as the page is read (a copy joined in JavaScript would wait for a garbage collection).
+    chunks: Vec<Buffer>,
     page_url: String,
     shown_url: String,
     project: String,
@@ -23,7 +25,15 @@ impl Task for ReadJsonPage {
     type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        read_json_page(&self.body, &self.page_url, &self.shown_url, &self.project, &self.filter)
+        let joined: Vec<u8>;
+        let body: &[u8] = match self.chunks.as_slice() {
+            [one] => one,
+            many => {
+                joined = many.iter().flat_map(|c| c.iter().copied()).collect();
+                &joined
+            }
+        };
+        read_json_page(body, &self.page_url, &self.shown_url, &self.project, &self.filter)
             .and_then(|digest| digest.to_json())
             .map_err(to_napi)
     }
@@ -46,10 +56,10 @@ impl PageReader {
         PageReader { filter: Arc::new(PageFilter::new(tags)) }
     }
 
-    /// The page's digest as JSON: `{files, versions, apiVersion}` (see zephyr-core simple_page).
+    /// The digest of a page (its body in chunks) as JSON: `{files, versions, apiVersion}` (see zephyr-core simple_page).
     /// Throws `ZE_INDEX_BAD_RESPONSE: ...` for a body that is not JSON.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn read_json(&self, body: Buffer, page_url: String, shown_url: String, project: String) -> AsyncTask<ReadJsonPage> {
-        AsyncTask::new(ReadJsonPage { filter: self.filter.clone(), body, page_url, shown_url, project })
+    pub fn read_json(&self, chunks: Vec<Buffer>, page_url: String, shown_url: String, project: String) -> AsyncTask<ReadJsonPage> {
+        AsyncTask::new(ReadJsonPage { filter: self.filter.clone(), chunks, page_url, shown_url, project })
     }
 }
