@@ -212,7 +212,8 @@ impl DistFilename {
         if filename.ends_with(".whl") {
             let w = parse_wheel_filename(filename)?;
             if let Some(expected) = expected_name {
-                if normalize_name(expected) != w.name {
+                // Callers usually pass the normalized name: compare before normalizing.
+                if expected != w.name && normalize_name(expected) != w.name {
                     return Err(bad(filename, format!("is not a wheel of {expected}")));
                 }
             }

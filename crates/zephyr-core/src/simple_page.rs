@@ -390,15 +390,26 @@ pub fn read_json_page(body: &[u8], page_url: &str, shown_url: &str, project: &st
     let base = url::Url::parse(page_url).map_err(|e| bad_page(shown_url, format!("the page URL does not parse: {e}")))?;
     let project = normalize_name(project);
     let mut digest = PageDigest { api_version: page.api_version, ..PageDigest::default() };
+    let mut last_version: Option<(pep440_rs::Version, String)> = None;
     for raw in page.files {
         let (Some(filename), Some(href)) = (raw.filename.as_deref(), raw.url.as_deref()) else { continue };
         // Files that are neither wheels nor sdists of this project (eggs, installers) are skipped.
         let Ok(dist) = DistFilename::parse(filename, Some(&project)) else { continue };
         let listed_sha = raw.hashes.iter().find(|(k, _)| k.eq_ignore_ascii_case("sha256")).map(|(_, v)| v.as_ref());
         let fragment_sha = || href.rsplit_once('#').and_then(|(_, f)| f.strip_prefix("sha256="));
-        let sha = digest.versions.entry(dist.version().to_string()).or_default();
+        // Files of one version usually follow each other: its key is formatted once.
+        if last_version.as_ref().is_none_or(|(v, _)| v != dist.version()) {
+            last_version = Some((dist.version().clone(), dist.version().to_string()));
+        }
+        let key = last_version.as_ref().map(|(_, k)| k.as_str()).unwrap_or_default();
+        let sha = match digest.versions.get_mut(key) {
+            Some(sha) => sha,
+            None => digest.versions.entry(key.to_string()).or_default(),
+        };
         if let Some(hex) = listed_sha.or_else(fragment_sha).filter(|h| is_sha256(h)) {
-            sha.extend(hex.chars().map(|c| c.to_ascii_lowercase()));
+            let start = sha.len();
+            sha.push_str(hex);
+            sha[start..].make_ascii_lowercase();
         }
         if !filter.keeps(&dist) {
             continue;

@@ -29,7 +29,11 @@ impl Task for ReadJsonPage {
         let body: &[u8] = match self.chunks.as_slice() {
             [one] => one,
             many => {
-                joined = many.iter().flat_map(|c| c.iter().copied()).collect();
+                let mut all = Vec::with_capacity(many.iter().map(|c| c.len()).sum());
+                for chunk in many {
+                    all.extend_from_slice(chunk);
+                }
+                joined = all;
                 &joined
             }
         };
