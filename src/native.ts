@@ -23,8 +23,10 @@ export interface NativeCore {
   /**
    * Reads PEP 691 JSON project pages off the event loop. Constructed with the target's compatible
    * wheel tags (`py-abi-plat`), it keeps sdists and the wheels with one of them; without tags, every file.
+   * A reader `forSolver` also keeps each page's files for the solver, under the digest's `page`
+   * number, until `NativeResolverHandle.step` takes them.
    */
-  PageReader: new (tags: string[] | null) => PageReaderHandle;
+  PageReader: new (tags: string[] | null, forSolver: boolean) => PageReaderHandle;
   // --- resolver bindings (begin)
   /**
    * The sans-IO PubGrub solver. The constructor takes `SolverOptions` as JSON and throws
@@ -89,14 +91,17 @@ export interface PageReaderHandle {
    * files, every version's SHA-256 digests, the API version. Throws `ZE_INDEX_BAD_RESPONSE: …`
    * naming `shownUrl`.
    */
-  readJson(chunks: Buffer[], pageUrl: string, shownUrl: string, project: string): Promise<string>;
+  readJson(chunks: Buffer[], pageUrl: string, shownUrl: string, index: string, project: string): Promise<string>;
 }
 
 // resolver protocol types
 /** An instance of the native solver: `step(feedJson)` → JSON `SolverStep` (src/resolve/protocol.ts). */
 export interface NativeResolverHandle {
-  /** Feed fetched data (`{}` on the first call) and run; returns a `SolverStep` as JSON. */
-  step(feedJson: string): string;
+  /**
+   * Feed fetched data (`{}` on the first call) and run; returns a `SolverStep` as JSON. Projects
+   * fed with a `page` number take their files from `pages` (a reader made `forSolver`).
+   */
+  step(feedJson: string, pages?: PageReaderHandle): string;
 }
 
 /** napi-rs platform suffix for this process, e.g. `linux-x64-gnu`. */

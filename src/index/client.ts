@@ -168,9 +168,11 @@ export class IndexClient {
     const from = found.length > 0 ? found.map((f) => f.index.shown).join(', ') : 'find-links';
     const pages = found.map((f) => f.files);
     if (flat.length > 0) pages.push(splitFiles(flat, filter, project));
-    const { files, versionHashes } = mergePages(pages, project, this.strategy);
+    const { files, versionHashes, solverPage } = mergePages(pages, project, this.strategy);
     log.debug(`${project}: ${files.length} files${keep === undefined ? '' : ' kept'} (${versionHashes.size} versions) from ${from}`);
-    return { name: project, files, versionHashes, index };
+    const page: ProjectPage = { name: project, files, versionHashes, index };
+    if (solverPage !== undefined) page.solverPage = solverPage;
+    return page;
   }
 
   /** The files of one index's page for `project`, or null when that index does not have it. */

@@ -10,8 +10,14 @@ export class FileFilter {
   private readonly tagSet: ReadonlySet<string> | null;
   private reader: PageReaderHandle | undefined;
 
-  /** `tags`: compatible wheel tags (`py-abi-plat`); null keeps every file. */
-  constructor(readonly tags: readonly string[] | null) {
+  /**
+   * `tags`: compatible wheel tags (`py-abi-plat`); null keeps every file. `forSolver`: JSON pages
+   * also leave their kept files in the native reader for the solver (see ProjectPage.solverPage).
+   */
+  constructor(
+    readonly tags: readonly string[] | null,
+    readonly forSolver = false,
+  ) {
     this.tagSet = tags === null ? null : new Set(tags);
   }
 
@@ -22,7 +28,7 @@ export class FileFilter {
 
   /** The native reader of JSON pages for this filter (made once). */
   async pageReader(): Promise<PageReaderHandle> {
-    this.reader ??= await callNative((core) => new core.PageReader(this.tags === null ? null : [...this.tags]));
+    this.reader ??= await callNative((core) => new core.PageReader(this.tags === null ? null : [...this.tags], this.forSolver));
     return this.reader;
   }
 }

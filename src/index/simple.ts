@@ -146,14 +146,16 @@ export interface ParsedPage {
   files: DistFile[];
   /** Version → its files' SHA-256 digests, 64 hex characters each, concatenated (see `digestsOf`). */
   versionHashes: Map<string, string>;
+  /** Read by a filter `forSolver`: the number under which the native reader keeps `files` for the solver. */
+  solverPage?: number;
 }
 
 /** What the native core makes of a JSON page (zephyr-core `simple_page::PageDigest`). */
 interface PageDigest {
-  /** DistFiles but for `index`, which the reader does not know. */
   files: DistFile[];
   versions: Record<string, string>;
   apiVersion: string | null;
+  page?: number;
 }
 
 /** The SHA-256 digests in a `versionHashes` value. */
@@ -168,10 +170,11 @@ export function digestsOf(packed: string | undefined): string[] {
 export async function readJsonPage(body: Buffer | Buffer[], pageUrl: string, index: string, project: string, filter: FileFilter): Promise<ParsedPage> {
   const reader = await filter.pageReader();
   const chunks = Array.isArray(body) ? body : [body];
-  const digest = JSON.parse(await callNative(() => reader.readJson(chunks, pageUrl, redact(pageUrl), project))) as PageDigest;
+  const digest = JSON.parse(await callNative(() => reader.readJson(chunks, pageUrl, redact(pageUrl), index, project))) as PageDigest;
   checkApiVersion(digest.apiVersion ?? undefined, pageUrl);
-  for (const f of digest.files) f.index = index;
-  return { files: digest.files, versionHashes: new Map(Object.entries(digest.versions)) };
+  const page: ParsedPage = { files: digest.files, versionHashes: new Map(Object.entries(digest.versions)) };
+  if (digest.page !== undefined) page.solverPage = digest.page;
+  return page;
 }
 
 /** Collects a page as its bytes arrive, then reads it: JSON natively, HTML here. */

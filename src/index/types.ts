@@ -56,6 +56,11 @@ export interface ProjectPage {
    * all its files, as one string of 64-character hex digests (see `digestsOf`).
    */
   versionHashes: Map<string, string>;
+  /**
+   * With a `keep` filter made `forSolver`, when `files` are exactly one JSON page's: the number
+   * under which the native reader holds them for the solver (which then needs no copy of them).
+   */
+  solverPage?: number;
   /** The index that answered (the first one when several contributed), without credentials. */
   index: string;
 }

@@ -3,7 +3,7 @@
 // until it returns a resolution or a conflict.
 
 import { normalizeName as normalize, versionOf } from '../index/names.js';
-import { FileFilter, KEEP_ALL } from '../index/file-filter.js';
+import { FileFilter } from '../index/file-filter.js';
 import { digestsOf } from '../index/simple.js';
 import type { DistFile, ProjectOptions, ProjectPage } from '../index/types.js';
 import { callNative } from '../native.js';
@@ -66,7 +66,6 @@ class Fetcher {
   readonly usable = new Map<string, DistFile[] | null>();
   /** Per project and version: the SHA-256 of every file (all platforms), packed (see digestsOf). */
   readonly hashes = new Map<string, Map<string, string>>();
-  private readonly fileByUrl = new Map<string, DistFile>();
 
   constructor(
     private readonly source: PackageSource,
@@ -77,8 +76,9 @@ class Fetcher {
   private keep(project: string, page: ProjectPage | null): DistFile[] | null {
     if (page === null) return null;
     this.hashes.set(project, page.versionHashes);
-    // A source may ignore the filter (and give every file): what it kept is checked again.
-    return page.files.filter((f) => this.filter.keeps(f.filename));
+    // A source may ignore the filter (and give every file): what it kept is checked again,
+    // unless the native reader applied it.
+    return page.solverPage !== undefined ? page.files : page.files.filter((f) => this.filter.keeps(f.filename));
   }
 
   get busy(): boolean {
@@ -94,15 +94,18 @@ class Fetcher {
       this.track(key, this.source.getProject(name, { keep: this.filter }).then((page) => {
         const files = this.keep(normalize(name), page);
         this.usable.set(normalize(name), files);
-        for (const f of files ?? []) this.fileByUrl.set(f.url, f);
-        this.projects.push({ name, found: files !== null, files: (files ?? []).map(toSolverFile) });
+        // Files that the native reader holds for the solver go by number, not as JSON.
+        const solverPage = page?.solverPage;
+        this.projects.push(solverPage !== undefined ? { name, found: true, files: [], page: solverPage } : { name, found: files !== null, files: (files ?? []).map(toSolverFile) });
       }));
     }
     for (const need of metadata) {
       const key = `m:${need.url}`;
       if (this.inflight.has(key)) continue;
       started++;
-      this.track(key, fetchMetadata(need, this.source, this.fileByUrl).then((answer) => {
+      // The solver names one of the files it was given (a project's files: hundreds, not a page's thousands).
+      const file = this.usable.get(normalize(need.name))?.find((f) => f.url === need.url);
+      this.track(key, fetchMetadata(need, this.source, file).then((answer) => {
         this.metadata.push(answer);
       }));
     }
@@ -143,13 +146,14 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
   const solver = await callNative(() => new core.NativeResolver(JSON.stringify(options)));
   // Wheels that cannot be installed on the target are dropped before the solver sees them:
   // on big projects (thousands of files) that is most of the page, and most of the memory.
-  const filter = options.universal === true ? KEEP_ALL : new FileFilter(await callNative(() => core.compatibleTags(JSON.stringify(options.tags))));
+  const filter = new FileFilter(options.universal === true ? null : await callNative(() => core.compatibleTags(JSON.stringify(options.tags))), true);
+  const pages = await filter.pageReader();
   const fetcher = new Fetcher(source, filter);
   let feed: SolverFeed = {};
   let rounds = 0;
   for (;;) {
     rounds++;
-    const text = await callNative(() => solver.step(JSON.stringify(feed)));
+    const text = await callNative(() => solver.step(JSON.stringify(feed), pages));
     const step = JSON.parse(text) as SolverStep;
     if (step.kind === 'resolved') {
       log.debug(`resolved ${step.packages.length} packages in ${rounds} solver rounds`);
@@ -177,9 +181,8 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
 async function fetchMetadata(
   need: MetadataNeed,
   source: PackageSource,
-  fileByUrl: Map<string, DistFile>,
+  file: DistFile | undefined,
 ): Promise<MetadataAnswer> {
-  const file = fileByUrl.get(need.url);
   if (!file) return { name: need.name, version: need.version, error: `${need.filename} is not on the index page` };
   try {
     if (!isSdist(file.filename)) return { name: need.name, version: need.version, metadata: await source.getMetadata(file) };

@@ -42,7 +42,8 @@ export interface SolverFile {
 }
 
 export interface SolverFeed {
-  projects?: { name: string; found: boolean; files: SolverFile[] }[];
+  /** Each project's files as JSON, or by the number under which the native page reader holds them. */
+  projects?: { name: string; found: boolean; files: SolverFile[]; page?: number }[];
   metadata?: ({ name: string; version: string; metadata: string } | { name: string; version: string; error: string })[];
 }
 

@@ -68,6 +68,8 @@ fn wheel_fits(wheel: &WheelFilename, tags: &HashSet<String>) -> bool {
 #[serde(rename_all = "camelCase")]
 pub struct PageFile {
     pub filename: String,
+    /// The index the page came from, as it is shown (given by the caller).
+    pub index: String,
     /// Absolute, without fragment or credentials.
     pub url: String,
     /// Algorithm → lowercase hex digest (from `hashes`, else from a `#algo=digest` fragment).
@@ -93,6 +95,9 @@ pub struct PageDigest {
     pub versions: BTreeMap<String, String>,
     /// `meta.api-version`, when the page states one.
     pub api_version: Option<String>,
+    /// The number under which the kept files wait for the solver, when they do (set by the caller).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
 }
 
 impl PageDigest {
@@ -383,9 +388,21 @@ fn is_sha256(hex: &str) -> bool {
     hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Reads a PEP 691 JSON page. `shown_url` (no credentials) is what errors name;
-/// relative file URLs are resolved against `page_url`.
-pub fn read_json_page(body: &[u8], page_url: &str, shown_url: &str, project: &str, filter: &PageFilter) -> CoreResult<PageDigest> {
+/// The page being read: where it is, how errors name it, and whose it is.
+#[derive(Debug, Clone, Copy)]
+pub struct PageSource<'a> {
+    /// Relative file URLs are resolved against it.
+    pub page_url: &'a str,
+    /// What errors name (no credentials).
+    pub shown_url: &'a str,
+    /// The index, as each file names it.
+    pub index: &'a str,
+    pub project: &'a str,
+}
+
+/// Reads a PEP 691 JSON page.
+pub fn read_json_page(body: &[u8], source: PageSource<'_>, filter: &PageFilter) -> CoreResult<PageDigest> {
+    let PageSource { page_url, shown_url, index, project } = source;
     let page: RawPage = serde_json::from_slice(body).map_err(|e| bad_page(shown_url, e))?;
     let base = url::Url::parse(page_url).map_err(|e| bad_page(shown_url, format!("the page URL does not parse: {e}")))?;
     let project = normalize_name(project);
@@ -437,6 +454,7 @@ pub fn read_json_page(body: &[u8], page_url: &str, shown_url: &str, project: &st
         };
         digest.files.push(PageFile {
             filename: filename.to_string(),
+            index: index.to_string(),
             url: url.into(),
             hashes,
             requires_python: raw.requires_python.map(Cow::into_owned).filter(|r| !r.trim().is_empty()),
@@ -476,13 +494,17 @@ mod tests {
       ]
     }"#;
 
+    fn src<'a>(url: &'a str, project: &'a str) -> PageSource<'a> {
+        PageSource { page_url: url, shown_url: url, index: "idx", project }
+    }
+
     fn linux_only() -> PageFilter {
         PageFilter::new(Some(vec!["cp312-cp312-manylinux_2_17_x86_64".into()]))
     }
 
     #[test]
     fn keeps_what_the_filter_accepts_and_hashes_everything() {
-        let d = read_json_page(PAGE.as_bytes(), "https://idx.test/simple/demo/", "idx", "Demo", &linux_only()).expect("page");
+        let d = read_json_page(PAGE.as_bytes(), src("https://idx.test/simple/demo/", "Demo"), &linux_only()).expect("page");
         let names: Vec<&str> = d.files.iter().map(|f| f.filename.as_str()).collect();
         assert_eq!(names, ["demo-1.0.tar.gz", "demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "demo-2.0.tar.gz"]);
         assert_eq!(d.api_version.as_deref(), Some("1.1"));
@@ -493,6 +515,7 @@ mod tests {
         assert_eq!(sdist.hashes["sha256"], "1".repeat(64), "the hashes field wins over the fragment");
         assert_eq!(sdist.upload_time, Some(1_704_164_645_678));
         assert_eq!(sdist.requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(sdist.index, "idx");
         let wheel = &d.files[1];
         assert_eq!(wheel.url, "https://files.test/demo-1.0-cp312.whl", "credentials are removed");
         assert!(wheel.yanked);
@@ -507,13 +530,13 @@ mod tests {
 
     #[test]
     fn without_tags_every_file_is_kept() {
-        let d = read_json_page(PAGE.as_bytes(), "https://idx.test/simple/demo/", "idx", "demo", &PageFilter::new(None)).expect("page");
+        let d = read_json_page(PAGE.as_bytes(), src("https://idx.test/simple/demo/", "demo"), &PageFilter::new(None)).expect("page");
         assert_eq!(d.files.len(), 4);
     }
 
     #[test]
     fn invalid_json_names_the_page() {
-        let err = read_json_page(b"{\"files\": [", "https://idx.test/simple/demo/", "https://idx.test/simple/demo/", "demo", &PageFilter::default())
+        let err = read_json_page(b"{\"files\": [", src("https://idx.test/simple/demo/", "demo"), &PageFilter::default())
             .expect_err("truncated");
         assert_eq!(err.code(), "ZE_INDEX_BAD_RESPONSE");
         assert!(err.to_string().contains("https://idx.test/simple/demo/"), "{err}");
@@ -521,7 +544,7 @@ mod tests {
 
     #[test]
     fn a_page_without_files_is_empty() {
-        let d = read_json_page(br#"{"meta": {"api-version": "1.0"}, "files": 3}"#, "https://i.test/simple/x/", "i", "x", &PageFilter::default()).expect("page");
+        let d = read_json_page(br#"{"meta": {"api-version": "1.0"}, "files": 3}"#, src("https://i.test/simple/x/", "x"), &PageFilter::default()).expect("page");
         assert!(d.files.is_empty() && d.versions.is_empty());
     }
 }

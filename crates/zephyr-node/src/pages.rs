@@ -1,22 +1,49 @@
-//! Simple-API pages read off the event loop: `new PageReader(tags)`, then
-//! `readJson(chunks, pageUrl, shownUrl, project)` per page (a page is thousands of files).
+//! Simple-API pages read off the event loop: `new PageReader(tags, forSolver)`, then
+//! `readJson(chunks, pageUrl, shownUrl, index, project)` per page (a page is thousands of files).
+//! A reader for the solver also keeps each page's files, by number, until the solver takes
+//! them (`NativeResolver.step(feed, reader)`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
-use zephyr_core::simple_page::{read_json_page, PageFilter};
+use zephyr_core::resolver::FileFeed;
+use zephyr_core::simple_page::{read_json_page, PageFilter, PageSource};
 
 use crate::errors::to_napi;
 
+/// Pages kept for the solver, by number.
+#[derive(Default)]
+pub struct PageStore {
+    next: AtomicU32,
+    pages: Mutex<HashMap<u32, Vec<FileFeed>>>,
+}
+
+impl PageStore {
+    fn keep(&self, files: Vec<FileFeed>) -> u32 {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.pages.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(id, files);
+        id
+    }
+
+    /// The files of page `id`, which leave the store.
+    pub fn take(&self, id: u32) -> Option<Vec<FileFeed>> {
+        self.pages.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&id)
+    }
+}
+
 pub struct ReadJsonPage {
     filter: Arc<PageFilter>,
+    store: Option<Arc<PageStore>>,
     /// The body as it arrived, chunk by chunk: joined here, off the event loop, and freed as
     /// soon as the page is read (a copy joined in JavaScript would wait for a garbage collection).
     chunks: Vec<Buffer>,
     page_url: String,
     shown_url: String,
+    index: String,
     project: String,
 }
 
@@ -37,9 +64,12 @@ impl Task for ReadJsonPage {
                 &joined
             }
         };
-        read_json_page(body, &self.page_url, &self.shown_url, &self.project, &self.filter)
-            .and_then(|digest| digest.to_json())
-            .map_err(to_napi)
+        let source = PageSource { page_url: &self.page_url, shown_url: &self.shown_url, index: &self.index, project: &self.project };
+        let mut digest = read_json_page(body, source, &self.filter).map_err(to_napi)?;
+        if let Some(store) = &self.store {
+            digest.page = Some(store.keep(digest.files.iter().map(FileFeed::from).collect()));
+        }
+        digest.to_json().map_err(to_napi)
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -50,20 +80,25 @@ impl Task for ReadJsonPage {
 #[napi]
 pub struct PageReader {
     filter: Arc<PageFilter>,
+    /// For the solver: where each page's kept files wait for it.
+    pub(crate) store: Option<Arc<PageStore>>,
 }
 
 #[napi]
 impl PageReader {
     /// Keeps sdists and wheels with one of `tags` (`py-abi-plat`); without tags, every file.
+    /// With `for_solver`, each page's kept files also wait for the solver under the number
+    /// the digest gives as `page`.
     #[napi(constructor)]
-    pub fn new(tags: Option<Vec<String>>) -> Self {
-        PageReader { filter: Arc::new(PageFilter::new(tags)) }
+    pub fn new(tags: Option<Vec<String>>, for_solver: Option<bool>) -> Self {
+        let store = for_solver.unwrap_or(false).then(|| Arc::new(PageStore::default()));
+        PageReader { filter: Arc::new(PageFilter::new(tags)), store }
     }
 
     /// The digest of a page (its body in chunks) as JSON: `{files, versions, apiVersion}` (see zephyr-core simple_page).
     /// Throws `ZE_INDEX_BAD_RESPONSE: ...` for a body that is not JSON.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn read_json(&self, chunks: Vec<Buffer>, page_url: String, shown_url: String, project: String) -> AsyncTask<ReadJsonPage> {
-        AsyncTask::new(ReadJsonPage { filter: self.filter.clone(), chunks, page_url, shown_url, project })
+    pub fn read_json(&self, chunks: Vec<Buffer>, page_url: String, shown_url: String, index: String, project: String) -> AsyncTask<ReadJsonPage> {
+        AsyncTask::new(ReadJsonPage { filter: self.filter.clone(), store: self.store.clone(), chunks, page_url, shown_url, index, project })
     }
 }

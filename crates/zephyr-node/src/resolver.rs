@@ -4,6 +4,7 @@
 use napi_derive::napi;
 
 use crate::errors::to_napi;
+use crate::pages::PageReader;
 
 #[napi]
 pub struct NativeResolver {
@@ -20,9 +21,11 @@ impl NativeResolver {
     }
 
     /// Feed fetched data and run; returns `{"kind":"need"|"resolved"|"conflict",...}`.
+    /// Projects fed as `{"name", "page": N}` take their files from `pages` (a reader for the solver).
     #[napi]
-    pub fn step(&mut self, feed_json: String) -> napi::Result<String> {
-        self.inner.step(&feed_json).map_err(to_napi)
+    pub fn step(&mut self, feed_json: String, pages: Option<&PageReader>) -> napi::Result<String> {
+        let store = pages.and_then(|p| p.store.clone());
+        self.inner.step_with_pages(&feed_json, |id| store.as_ref().and_then(|s| s.take(id))).map_err(to_napi)
     }
 }
 

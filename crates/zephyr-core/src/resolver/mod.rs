@@ -125,6 +125,10 @@ pub struct ProjectFeed {
     pub found: bool,
     #[serde(default, deserialize_with = "options::nullable")]
     pub files: Vec<FileFeed>,
+    /// The files of a page read by [`crate::simple_page`] and kept for the solver under this
+    /// number (added to `files`).
+    #[serde(default)]
+    pub page: Option<u32>,
 }
 
 fn yes() -> bool {
@@ -145,6 +149,18 @@ pub struct FileFeed {
     /// Milliseconds since the epoch.
     #[serde(default)]
     pub upload_time: serde_json::Value,
+}
+
+impl From<&crate::simple_page::PageFile> for FileFeed {
+    fn from(f: &crate::simple_page::PageFile) -> Self {
+        FileFeed {
+            filename: f.filename.clone(),
+            url: Some(f.url.clone()),
+            requires_python: f.requires_python.clone(),
+            yanked: serde_json::Value::Bool(f.yanked),
+            upload_time: f.upload_time.map(serde_json::Value::from).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -178,11 +194,24 @@ impl Resolver {
 
     /// Feed data (JSON) and run; returns the step result as JSON.
     pub fn step(&mut self, feed_json: &str) -> CoreResult<String> {
-        let feed: Feed = if feed_json.trim().is_empty() {
+        self.step_with_pages(feed_json, |_| None)
+    }
+
+    /// Like [`Resolver::step`], with the files of projects fed by page number (`"page": N`, see
+    /// [`ProjectFeed::page`]) taken from `pages`: pages read natively reach the solver without
+    /// a round trip through JSON. A number `pages` does not know is an error.
+    pub fn step_with_pages(&mut self, feed_json: &str, mut pages: impl FnMut(u32) -> Option<Vec<FileFeed>>) -> CoreResult<String> {
+        let mut feed: Feed = if feed_json.trim().is_empty() {
             Feed::default()
         } else {
             serde_json::from_str(feed_json).map_err(|e| CoreError::BadOptions(format!("invalid resolver feed: {e}")))?
         };
+        for project in &mut feed.projects {
+            if let Some(page) = project.page {
+                let files = pages(page).ok_or_else(|| CoreError::BadOptions(format!("resolver feed: no page {page} for {}", project.name)))?;
+                project.files.extend(files);
+            }
+        }
         let result = self.step_with(feed)?;
         serde_json::to_string(&result).map_err(|e| CoreError::Resolver(e.to_string()))
     }
