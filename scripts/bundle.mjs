@@ -1,20 +1,22 @@
-// Bundles the CLI into dist/ with esbuild, in three builds:
+// Bundles the CLI into dist/ with esbuild, in four self-contained files:
 //
-// - dist/cli.js (src/cli/main.ts) and its chunks: commands are split into
-//   lazily loaded chunks so that `zephyr --version` parses only the entry.
+// - dist/cli.js (src/cli/main.ts): the entry. It answers `--version` itself
+//   and loads one of the three others, so it stays small.
 // - dist/venv-fast.js (src/cli/venv-run.ts): the `zephyr venv` fast path that
-//   main.ts takes without clipanion, as one self-contained file. The module
-//   graph of the split build would make it a chain of a dozen small chunks,
-//   each costing a resolve, a read on the thread pool and a compile.
-// - dist/sync-fast.js (src/cli/sync-fast.ts): the no-op `zephyr sync` check,
-//   self-contained the same way.
+//   main.ts takes without clipanion.
+// - dist/sync-fast.js (src/cli/sync-fast.ts): the no-op `zephyr sync` check.
+// - dist/app.js (src/cli/app.ts): clipanion and every command, as one file.
+//   A split build made a command load forty-odd small chunks, each costing a
+//   resolve, a read on the thread pool and a compile (about 25 ms of every
+//   `pip compile`); one file of under a megabyte costs less, and inside it
+//   modules are still evaluated only when a command imports them.
 //
-// main.ts imports './venv-run.js'; in the first build that import is
-// redirected to the standalone file. (The clipanion `venv` commands import
-// venv-run.ts through the split build as usual, so it exists twice on disk;
-// a process only ever loads one of them.)
+// main.ts imports './venv-run.js', './sync-fast.js' and './app.js'; here those
+// imports are left to the files above. (The clipanion `venv` commands import
+// venv-run.ts too, so it exists twice on disk; a process loads one of them.)
+// Files of earlier builds that this one does not write are removed.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const outdir = new URL('../dist/', import.meta.url);
@@ -58,6 +60,9 @@ const fastVenv = {
     b.onResolve({ filter: /^\.\/sync-fast\.js$/ }, (args) =>
       /[\\/]src[\\/]cli[\\/]main\.ts$/.test(args.importer) ? { path: './sync-fast.js', external: true } : undefined,
     );
+    b.onResolve({ filter: /^\.\/app\.js$/ }, (args) =>
+      /[\\/]src[\\/]cli[\\/]main\.ts$/.test(args.importer) ? { path: './app.js', external: true } : undefined,
+    );
   },
 };
 
@@ -81,12 +86,17 @@ const builtinsAtRuntime = {
   },
 };
 
-const split = await build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, splitting: true, plugins: [fastVenv] });
-const fast = await build({ ...common, entryPoints: { 'venv-fast': 'src/cli/venv-run.ts' }, splitting: false, plugins: [builtinsAtRuntime] });
-const syncFast = await build({ ...common, entryPoints: { 'sync-fast': 'src/cli/sync-fast.ts' }, splitting: false, plugins: [builtinsAtRuntime] });
-// The fast paths first, then the chunks, cli.js (which imports them) last.
+const entry = await build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, plugins: [fastVenv] });
+const fast = await build({ ...common, entryPoints: { 'venv-fast': 'src/cli/venv-run.ts' }, plugins: [builtinsAtRuntime] });
+const syncFast = await build({ ...common, entryPoints: { 'sync-fast': 'src/cli/sync-fast.ts' }, plugins: [builtinsAtRuntime] });
+const app = await build({ ...common, entryPoints: { app: 'src/cli/app.ts' } });
+// What cli.js loads first, cli.js last.
 write(fast);
 write(syncFast);
-const isEntry = (f) => /[\\/]cli\.js$/.test(f.path);
-write({ outputFiles: [...split.outputFiles.filter((f) => !isEntry(f)), ...split.outputFiles.filter(isEntry)] });
+write(app);
+write(entry);
+const written = new Set([entry, fast, syncFast, app].flatMap((r) => r.outputFiles.map((f) => f.path.split(/[\\/]/).pop())));
+for (const name of readdirSync(outdir)) {
+  if (name.endsWith('.js') && !written.has(name)) rmSync(new URL(name, outdir));
+}
 
