@@ -160,8 +160,10 @@ describe('index client: simple API pages', () => {
       { fileHref: (f) => `../../files/${encodeURIComponent(f)}`, metadataFiles: true },
     );
     const files = parseProjectHtml(html, pageUrl, i.url, null);
-    // HTML has no size or upload time (PEP 700 is JSON only).
-    assert.deepEqual(files, json.files.map((f) => ({ ...f, size: null, uploadTime: null })));
+    // HTML has no size or upload time (PEP 700 is JSON only); the native JSON reader also
+    // gives each file its normalized version.
+    assert.deepEqual(files, json.files.map(({ version, ...f }) => ({ ...f, size: null, uploadTime: null })));
+    assert.deepEqual(json.files.map((f) => f.version), json.files.map((f) => /^foo_bar-(\d\.\d)/.exec(f.filename)?.[1]));
   });
 
   it('parses hand-written HTML: escapes, quoting, <base>, fragments, metadata flags, other projects filtered', () => {
@@ -270,6 +272,7 @@ describe('index client: JSON pages read natively and filtered', () => {
     const [sdist, wheel] = page.files;
     assert.deepEqual(sdist, {
       filename: 'p-1.0.tar.gz',
+      version: '1.0',
       url: 'http://127.0.0.1:1/files/p-1.0.tar.gz',
       hashes: { sha256: h('a') },
       requiresPython: '>=3.8',

@@ -29,6 +29,8 @@ export interface IndexClientOptions {
 
 export interface DistFile {
   filename: string;
+  /** The version in the filename, normalized (PEP 440), when the native page reader read it. */
+  version?: string;
   /** Absolute URL, without credentials. */
   url: string;
   /** Algorithm → hex digest. */

@@ -161,7 +161,7 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
       const hashes = new Map<string, string[]>();
       const versionFiles = new Map<string, DistFile[]>();
       for (const p of step.packages) {
-        const own = (fetcher.usable.get(p.name) ?? []).filter((f) => versionOf(f.filename, p.name) === p.version);
+        const own = (fetcher.usable.get(p.name) ?? []).filter((f) => (f.version ?? versionOf(f.filename, p.name)) === p.version);
         versionFiles.set(versionKey(p.name, p.version), own);
         const sha = [...new Set(digestsOf(fetcher.hashes.get(p.name)?.get(p.version)))].sort();
         // Several versions of one name (universal forks): the by-name maps hold all of them.

@@ -68,6 +68,8 @@ fn wheel_fits(wheel: &WheelFilename, tags: &HashSet<String>) -> bool {
 #[serde(rename_all = "camelCase")]
 pub struct PageFile {
     pub filename: String,
+    /// The version in the filename, normalized (as the resolver prints it).
+    pub version: String,
     /// The index the page came from, as it is shown (given by the caller).
     pub index: String,
     /// Absolute, without fragment or credentials.
@@ -454,6 +456,7 @@ pub fn read_json_page(body: &[u8], source: PageSource<'_>, filter: &PageFilter) 
         };
         digest.files.push(PageFile {
             filename: filename.to_string(),
+            version: key.to_string(),
             index: index.to_string(),
             url: url.into(),
             hashes,
@@ -516,6 +519,7 @@ mod tests {
         assert_eq!(sdist.upload_time, Some(1_704_164_645_678));
         assert_eq!(sdist.requires_python.as_deref(), Some(">=3.8"));
         assert_eq!(sdist.index, "idx");
+        assert_eq!(sdist.version, "1.0");
         let wheel = &d.files[1];
         assert_eq!(wheel.url, "https://files.test/demo-1.0-cp312.whl", "credentials are removed");
         assert!(wheel.yanked);
