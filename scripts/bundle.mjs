@@ -5,15 +5,16 @@
 // - dist/venv-fast.js (src/cli/venv-run.ts): the `zephyr venv` fast path that
 //   main.ts takes without clipanion.
 // - dist/sync-fast.js (src/cli/sync-fast.ts): the no-op `zephyr sync` check.
-// - dist/app.js (src/cli/app.ts): clipanion and every command, as one file.
-//   A split build made a command load forty-odd small chunks, each costing a
-//   resolve, a read on the thread pool and a compile (about 25 ms of every
-//   `pip compile`); one file of under a megabyte costs less, and inside it
+// - dist/app.cjs (src/cli/app.ts): clipanion and every command, as one
+//   CommonJS file that cli.js compiles with V8's code cache
+//   (src/cli/app-loader.ts). A split build made a command load forty-odd
+//   small chunks, each costing a resolve, a read on the thread pool and a
+//   compile; one file is read once, its compilation is cached, and inside it
 //   modules are still evaluated only when a command imports them.
 //
-// main.ts imports './venv-run.js', './sync-fast.js' and './app.js'; here those
-// imports are left to the files above. (The clipanion `venv` commands import
-// venv-run.ts too, so it exists twice on disk; a process loads one of them.)
+// main.ts imports './venv-run.js' and './sync-fast.js'; here those imports are
+// left to the files above. (The clipanion `venv` commands import venv-run.ts
+// too, so it exists twice on disk; a process loads one of them.)
 // Files of earlier builds that this one does not write are removed.
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ const REQUIRE = "import { createRequire as __zephyrRequire } from 'node:module';
 function write(result) {
   for (const f of result.outputFiles) {
     const tmp = `${f.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, /\brequire\b/.test(f.text) ? `${REQUIRE}\n${f.text}` : f.text);
+    writeFileSync(tmp, f.path.endsWith('.js') && /\brequire\b/.test(f.text) ? `${REQUIRE}\n${f.text}` : f.text);
     renameSync(tmp, f.path);
   }
 }
@@ -59,9 +60,6 @@ const fastVenv = {
     );
     b.onResolve({ filter: /^\.\/sync-fast\.js$/ }, (args) =>
       /[\\/]src[\\/]cli[\\/]main\.ts$/.test(args.importer) ? { path: './sync-fast.js', external: true } : undefined,
-    );
-    b.onResolve({ filter: /^\.\/app\.js$/ }, (args) =>
-      /[\\/]src[\\/]cli[\\/]main\.ts$/.test(args.importer) ? { path: './app.js', external: true } : undefined,
     );
   },
 };
@@ -89,7 +87,18 @@ const builtinsAtRuntime = {
 const entry = await build({ ...common, entryPoints: { cli: 'src/cli/main.ts' }, plugins: [fastVenv] });
 const fast = await build({ ...common, entryPoints: { 'venv-fast': 'src/cli/venv-run.ts' }, plugins: [builtinsAtRuntime] });
 const syncFast = await build({ ...common, entryPoints: { 'sync-fast': 'src/cli/sync-fast.ts' }, plugins: [builtinsAtRuntime] });
-const app = await build({ ...common, entryPoints: { app: 'src/cli/app.ts' } });
+// CommonJS, for vm.Script and its code cache; `import.meta.url` (the native core is found
+// next to it) is given by a line of its own.
+const app = await build({
+  ...common,
+  entryPoints: { app: 'src/cli/app.ts' },
+  format: 'cjs',
+  // `import('node:…')` becomes require: a vm.Script has no module loader of its own.
+  supported: { 'dynamic-import': false },
+  outExtension: { '.js': '.cjs' },
+  define: { ...common.define, 'import.meta.url': '__zephyrUrl' },
+  banner: { js: 'var __zephyrUrl = require("node:url").pathToFileURL(__filename).href;' },
+});
 // What cli.js loads first, cli.js last.
 write(fast);
 write(syncFast);
@@ -97,6 +106,6 @@ write(app);
 write(entry);
 const written = new Set([entry, fast, syncFast, app].flatMap((r) => r.outputFiles.map((f) => f.path.split(/[\\/]/).pop())));
 for (const name of readdirSync(outdir)) {
-  if (name.endsWith('.js') && !written.has(name)) rmSync(new URL(name, outdir));
+  if (/\.c?js$/.test(name) && !written.has(name)) rmSync(new URL(name, outdir));
 }
 

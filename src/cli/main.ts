@@ -1,7 +1,8 @@
 // Entry point of the bundled CLI. `--version` is answered before anything
 // else is loaded, and a plain `zephyr venv [PATH] [options]` runs without
-// clipanion; every other invocation loads the command line.
+// clipanion; every other invocation loads the command line (app-loader.ts).
 
+import { loadApp } from './app-loader.js';
 import type { VenvArgs } from './venv-run.js';
 
 declare const ZEPHYR_VERSION: string;
@@ -13,8 +14,6 @@ declare const ZEPHYR_VERSION: string;
 // for anything else (help, `--`, batches, negations, unknown or repeated
 // options, subcommands) it returns undefined and clipanion handles the line.
 // Keep it in step with VenvCommand and ZephyrCommand (venv.ts, base.ts).
-// (It lives here, not in a module of its own, because a second module in
-// the entry chunk makes esbuild import its runtime chunk from cli.js.)
 type StringKey = 'python' | 'prompt' | 'cacheDir';
 type BooleanKey = 'systemSitePackages' | 'clear' | 'seed' | 'json' | 'noConfig';
 
@@ -93,6 +92,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const { runVenv } = await import('./venv-run.js');
   process.exitCode = await runVenv(venvArgs);
 } else if (!(argv[0] === 'sync' && (await import('./sync-fast.js')).runSyncFast(argv, performance.now()))) {
-  const { runCli } = await import('./app.js');
-  await runCli(argv);
+  const app = loadApp();
+  await app.runCli(argv);
+  app.saveCodeCache();
 }
