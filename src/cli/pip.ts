@@ -6,7 +6,7 @@ import * as t from 'typanion';
 import { ZephyrCommand } from './base.js';
 import { IndexOptionsCommand } from './index-options.js';
 import type { FlagValues } from '../settings/load.js';
-import { INDEX_STRATEGIES, LINK_MODES, PRERELEASE_MODES, RESOLUTION_MODES } from '../settings/schema.js';
+import { LINK_MODES, PRERELEASE_MODES, RESOLUTION_MODES } from '../settings/schema.js';
 
 /** Options every resolving pip command has. */
 abstract class ResolvingCommand extends IndexOptionsCommand {

@@ -171,17 +171,19 @@ export class HttpCache {
         return Promise.resolve();
       },
       abort: () => {
-        done = true;
-        parts.length = 0;
+        // After a commit, the entry is the commit's.
+        if (!done) {
+          done = true;
+          parts.length = 0;
+        }
         return Promise.resolve();
       },
       commit: async () => {
         if (done) return;
         done = true;
         if (previous !== undefined && (await this.unchanged(bucket, key, meta, previous, parts))) return;
-        await this.ensureDir(dirname(path));
         const temp = tempPathFor(path);
-        const handle = await open(temp, 'w');
+        const handle = await this.create(temp);
         try {
           let written = 0;
           const total = parts.reduce((sum, p) => sum + p.length, 0);
@@ -222,13 +224,21 @@ export class HttpCache {
     return true;
   }
 
-  /** Folders made by this process: each is made once. */
+  /** Folders made by this process: each is made once (again if it went away meanwhile). */
   private readonly madeDirs = new Set<string>();
 
-  private async ensureDir(dir: string): Promise<void> {
-    if (this.madeDirs.has(dir)) return;
+  private async create(file: string): Promise<FileHandle> {
+    const dir = dirname(file);
+    if (this.madeDirs.has(dir)) {
+      try {
+        return await open(file, 'w');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
     await mkdir(dir, { recursive: true });
     this.madeDirs.add(dir);
+    return open(file, 'w');
   }
 
   /** Header and body are written one after the other: the body is never copied. */

@@ -20,13 +20,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function stringRecord(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isRecord(value)) return out;
-  for (const [key, v] of Object.entries(value)) if (typeof v === 'string') out[key.toLowerCase()] = v.toLowerCase();
-  return out;
-}
-
 /** `sha256=abc` (one or more, space separated) → { sha256: 'abc' }. */
 function parseHashAttribute(value: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -130,15 +123,6 @@ function parseJson(text: string, url: string): Record<string, unknown> {
   const meta = value.meta;
   if (isRecord(meta) && typeof meta['api-version'] === 'string') checkApiVersion(meta['api-version'], url);
   return value;
-}
-
-function jsonMetadata(value: unknown): { hasMetadata: boolean; hashes: Record<string, string> | null } {
-  if (value === true) return { hasMetadata: true, hashes: null };
-  if (isRecord(value)) {
-    const hashes = stringRecord(value);
-    return { hasMetadata: true, hashes: Object.keys(hashes).length > 0 ? hashes : null };
-  }
-  return { hasMetadata: false, hashes: null };
 }
 
 /** The files of a page that a filter kept, and the SHA-256 digests of every version on it. */
