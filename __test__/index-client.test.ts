@@ -384,6 +384,22 @@ describe('index client: wheel metadata', () => {
     assert.ok(i.requests.every((r) => r.status === 206));
   });
 
+  it('range requests: a central directory bigger than the first read comes with the METADATA before it', async () => {
+    // 1,500 files: a central directory of about 130 kB, past the 64 kB tail read first.
+    const files: Record<string, string> = {};
+    for (let n = 0; n < 1500; n++) files[`many/module_with_a_rather_long_name_${String(n).padStart(4, '0')}.py`] = `x = ${n}\n`;
+    const i = await index([{ name: 'many', version: '1.0', sdist: false, files }], { faults: { noMetadataFiles: true } });
+    const c = client({ indexUrls: [i.url] });
+    const whl = wheelOf((await c.getProject('many'))?.files ?? [], '1.0');
+    i.requests.length = 0;
+    assert.equal(await c.getMetadata(whl), built(i, whl.filename).metadata);
+    assert.deepEqual(
+      i.requests.map((r) => r.status),
+      [206, 206],
+      `the tail, then the directory and the .dist-info files before it: ${i.requests.map((r) => r.headers.range).join(', ')}`,
+    );
+  });
+
   it('zip reader: central directory and entry outside the tail (several range reads)', async () => {
     const noise = new Uint8Array(randomBytes(150_000));
     const metadata = 'Metadata-Version: 2.1\nName: z\nVersion: 1\n\n';

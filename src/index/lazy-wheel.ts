@@ -1,6 +1,6 @@
 // A RangeReader over HTTP range requests: the first request asks for the last
 // TAIL_SIZE bytes (learning the size from Content-Range), and later reads
-// inside that tail come from memory.
+// inside any range fetched before come from memory.
 
 import { ZephyrError } from '../ui/errors.js';
 import type { HttpClient } from './http.js';
@@ -44,15 +44,17 @@ async function rangeGet(http: HttpClient, url: URL, range: string): Promise<Part
 export async function openRemoteZip(http: HttpClient, url: URL): Promise<RangeReader> {
   const tail = await rangeGet(http, url, `bytes=-${TAIL_SIZE}`);
   const size = tail.total;
+  const fetched: Partial[] = [tail];
   return {
     size,
     async read(offset, length) {
       const end = Math.min(offset + length, size);
-      if (offset >= tail.start && end <= tail.start + tail.body.length) {
-        return tail.body.subarray(offset - tail.start, end - tail.start);
-      }
       if (end <= offset) return Buffer.alloc(0);
-      return (await rangeGet(http, url, `bytes=${offset}-${end - 1}`)).body;
+      const held = fetched.find((p) => offset >= p.start && end <= p.start + p.body.length);
+      if (held !== undefined) return held.body.subarray(offset - held.start, end - held.start);
+      const part = await rangeGet(http, url, `bytes=${offset}-${end - 1}`);
+      fetched.push(part);
+      return part.body;
     },
   };
 }

@@ -36,6 +36,8 @@ const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 /** How much of the end of a file to read first: usually enough for the whole central directory. */
 export const TAIL_SIZE = 64 * 1024;
+/** At most this much is read before a central directory that the tail did not hold. */
+const DIST_INFO_READ_MAX = 1024 * 1024;
 
 export class ZipFormatError extends Error {
   override name = 'ZipFormatError';
@@ -138,13 +140,21 @@ export async function readEntry(reader: RangeReader, entry: ZipEntry): Promise<B
   throw new ZipFormatError(`${entry.name} uses unsupported compression method ${entry.method}`);
 }
 
-/** The central directory entries of a zip. */
+/**
+ * The central directory entries of a zip. When the directory does not fit in the tail, the
+ * read that fetches it starts as far again before it: a wheel's .dist-info files (METADATA,
+ * then RECORD, whose size follows the directory's) are written last, just before it, so the
+ * METADATA that comes next is usually in memory already instead of a third round trip.
+ */
 export async function listEntries(reader: RangeReader): Promise<ZipEntry[]> {
   const tailLength = Math.min(reader.size, TAIL_SIZE);
-  const tail = await reader.read(reader.size - tailLength, tailLength);
-  const cd = await locateCentralDirectory(reader, tail);
   const tailStart = reader.size - tailLength;
-  const data = cd.offset >= tailStart ? tail.subarray(cd.offset - tailStart, cd.offset - tailStart + cd.size) : await reader.read(cd.offset, cd.size);
+  const tail = await reader.read(tailStart, tailLength);
+  const cd = await locateCentralDirectory(reader, tail);
+  if (cd.offset >= tailStart) return parseCentralDirectory(tail.subarray(cd.offset - tailStart, cd.offset - tailStart + cd.size));
+  const start = cd.offset - Math.min(cd.offset, cd.size, DIST_INFO_READ_MAX);
+  const before = await reader.read(start, tailStart - start);
+  const data = Buffer.concat([before, tail]).subarray(cd.offset - start, cd.offset - start + cd.size);
   return parseCentralDirectory(data);
 }
 
