@@ -92,6 +92,12 @@ export interface PageReaderHandle {
    * naming `shownUrl`.
    */
   readJson(chunks: Buffer[], pageUrl: string, shownUrl: string, index: string, project: string): Promise<string>;
+  /**
+   * A reader `forSolver` keeps each page's files (the digest lists none, and names the page):
+   * for each request (JSON `[{page, urls?, versions?, all?}]`), the files it names, as JSON
+   * `DistFile[][]`. Throws `ZE_BAD_OPTIONS: …` for a page the reader did not keep.
+   */
+  files(requestsJson: string): string;
 }
 
 // resolver protocol types

@@ -71,6 +71,18 @@ function mergePages(pages: ParsedPage[], project: string, strategy: IndexStrateg
   return merged;
 }
 
+/** Pages whose files the native reader keeps for a solver get them back, to be merged. */
+async function materialize(pages: ParsedPage[], filter: FileFilter): Promise<void> {
+  const kept = pages.filter((p) => p.solverPage !== undefined);
+  if (kept.length === 0) return;
+  const reader = await filter.pageReader();
+  const files = JSON.parse(reader.files(JSON.stringify(kept.map((p) => ({ page: p.solverPage, all: true }))))) as DistFile[][];
+  kept.forEach((p, i) => {
+    p.files = files[i] ?? [];
+    delete p.solverPage;
+  });
+}
+
 /** A body whose digest is not the announced one; `downloaded` when it came from the network (else from the cache). */
 class BodyMismatch extends Error {
   override name = 'BodyMismatch';
@@ -168,6 +180,7 @@ export class IndexClient {
     const from = found.length > 0 ? found.map((f) => f.index.shown).join(', ') : 'find-links';
     const pages = found.map((f) => f.files);
     if (flat.length > 0) pages.push(splitFiles(flat, filter, project));
+    if (pages.length > 1) await materialize(pages, filter);
     const { files, versionHashes, solverPage } = mergePages(pages, project, this.strategy);
     log.debug(`${project}: ${files.length} files${keep === undefined ? '' : ' kept'} (${versionHashes.size} versions) from ${from}`);
     const page: ProjectPage = { name: project, files, versionHashes, index };

@@ -130,7 +130,10 @@ export interface ParsedPage {
   files: DistFile[];
   /** Version → its files' SHA-256 digests, 64 hex characters each, concatenated (see `digestsOf`). */
   versionHashes: Map<string, string>;
-  /** Read by a filter `forSolver`: the number under which the native reader keeps `files` for the solver. */
+  /**
+   * Read by a filter `forSolver`: the number under which the native reader keeps the files
+   * for the solver. `files` is then empty: ask the reader for the few needed (`files()`).
+   */
   solverPage?: number;
 }
 

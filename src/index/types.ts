@@ -59,8 +59,9 @@ export interface ProjectPage {
    */
   versionHashes: Map<string, string>;
   /**
-   * With a `keep` filter made `forSolver`, when `files` are exactly one JSON page's: the number
-   * under which the native reader holds them for the solver (which then needs no copy of them).
+   * With a `keep` filter made `forSolver`, for one JSON page: the number under which the
+   * native reader holds its files for the solver. `files` is then empty; the reader gives
+   * the ones needed (`PageReaderHandle.files`).
    */
   solverPage?: number;
   /** The index that answered (the first one when several contributed), without credentials. */

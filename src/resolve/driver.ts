@@ -6,7 +6,7 @@ import { normalizeName as normalize, versionOf } from '../index/names.js';
 import { FileFilter } from '../index/file-filter.js';
 import { digestsOf } from '../index/simple.js';
 import type { DistFile, ProjectOptions, ProjectPage } from '../index/types.js';
-import { callNative } from '../native.js';
+import { callNative, type PageReaderHandle } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { closest } from '../ui/suggest.js';
@@ -62,8 +62,13 @@ class Fetcher {
   private metadata: MetadataAnswer[] = [];
   private failure: unknown;
   private wake: (() => void) | undefined;
-  /** Per project: its usable files, or null when no index has it. Whole pages are not kept. */
+  /**
+   * Per project: its usable files, or null when no index has it. Whole pages are not kept; the
+   * files of a page the native reader keeps for the solver stay there (see `solverPages`).
+   */
   readonly usable = new Map<string, DistFile[] | null>();
+  /** Per project whose files the native reader keeps: the page's number. */
+  readonly solverPages = new Map<string, number>();
   /** Per project and version: the SHA-256 of every file (all platforms), packed (see digestsOf). */
   readonly hashes = new Map<string, Map<string, string>>();
 
@@ -71,11 +76,24 @@ class Fetcher {
     private readonly source: PackageSource,
     /** Sdists, and wheels that can be installed on the target (every file in universal mode). */
     private readonly filter: FileFilter,
+    /** The filter's native reader (made `forSolver`). */
+    private readonly reader: PageReaderHandle,
   ) {}
+
+  /**
+   * The files of several projects' kept pages, in one call: those at the given URLs and those
+   * of the given versions, per request.
+   */
+  keptFiles(requests: { name: string; urls?: string[]; versions?: string[] }[]): DistFile[][] {
+    const asked = requests.map((r) => ({ page: this.solverPages.get(r.name), urls: r.urls ?? [], versions: r.versions ?? [] }));
+    if (asked.length === 0) return [];
+    return JSON.parse(this.reader.files(JSON.stringify(asked))) as DistFile[][];
+  }
 
   private keep(project: string, page: ProjectPage | null): DistFile[] | null {
     if (page === null) return null;
     this.hashes.set(project, page.versionHashes);
+    if (page.solverPage !== undefined) this.solverPages.set(project, page.solverPage);
     // A source may ignore the filter (and give every file): what it kept is checked again,
     // unless the native reader applied it.
     return page.solverPage !== undefined ? page.files : page.files.filter((f) => this.filter.keeps(f.filename));
@@ -99,12 +117,15 @@ class Fetcher {
         this.projects.push(solverPage !== undefined ? { name, found: true, files: [], page: solverPage } : { name, found: files !== null, files: (files ?? []).map(toSolverFile) });
       }));
     }
-    for (const need of metadata) {
+    const fresh = [...new Map(metadata.filter((need) => !this.inflight.has(`m:${need.url}`)).map((need) => [need.url, need])).values()];
+    // The solver names files it was given: from the native reader (one call for all of them), or the project's list.
+    const kept = fresh.filter((need) => this.solverPages.has(normalize(need.name)));
+    const fromReader = this.keptFiles(kept.map((need) => ({ name: normalize(need.name), urls: [need.url] })));
+    const keptFile = new Map(kept.map((need, i) => [need.url, fromReader[i]?.[0]]));
+    for (const need of fresh) {
       const key = `m:${need.url}`;
-      if (this.inflight.has(key)) continue;
       started++;
-      // The solver names one of the files it was given (a project's files: hundreds, not a page's thousands).
-      const file = this.usable.get(normalize(need.name))?.find((f) => f.url === need.url);
+      const file = keptFile.get(need.url) ?? this.usable.get(normalize(need.name))?.find((f) => f.url === need.url);
       this.track(key, fetchMetadata(need, this.source, file).then((answer) => {
         this.metadata.push(answer);
       }));
@@ -148,7 +169,7 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
   // on big projects (thousands of files) that is most of the page, and most of the memory.
   const filter = new FileFilter(options.universal === true ? null : await callNative(() => core.compatibleTags(JSON.stringify(options.tags))), true);
   const pages = await filter.pageReader();
-  const fetcher = new Fetcher(source, filter);
+  const fetcher = new Fetcher(source, filter, pages);
   let feed: SolverFeed = {};
   let rounds = 0;
   for (;;) {
@@ -160,8 +181,12 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
       const files = new Map<string, DistFile[]>();
       const hashes = new Map<string, string[]>();
       const versionFiles = new Map<string, DistFile[]>();
+      // The chosen versions' files: from the native reader in one call, or the projects' lists.
+      const keptPackages = step.packages.filter((p) => fetcher.solverPages.has(p.name));
+      const keptFiles = fetcher.keptFiles(keptPackages.map((p) => ({ name: p.name, versions: [p.version] })));
+      const keptOwn = new Map(keptPackages.map((p, i) => [versionKey(p.name, p.version), keptFiles[i] ?? []]));
       for (const p of step.packages) {
-        const own = (fetcher.usable.get(p.name) ?? []).filter((f) => (f.version ?? versionOf(f.filename, p.name)) === p.version);
+        const own = keptOwn.get(versionKey(p.name, p.version)) ?? (fetcher.usable.get(p.name) ?? []).filter((f) => (f.version ?? versionOf(f.filename, p.name)) === p.version);
         versionFiles.set(versionKey(p.name, p.version), own);
         const sha = [...new Set(digestsOf(fetcher.hashes.get(p.name)?.get(p.version)))].sort();
         // Several versions of one name (universal forks): the by-name maps hold all of them.

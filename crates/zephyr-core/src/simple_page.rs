@@ -97,7 +97,8 @@ pub struct PageDigest {
     pub versions: BTreeMap<String, String>,
     /// `meta.api-version`, when the page states one.
     pub api_version: Option<String>,
-    /// The number under which the kept files wait for the solver, when they do (set by the caller).
+    /// The number under which a [`PageStore`] keeps the files, when one does (then `files` is
+    /// left out of the JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
 }
@@ -105,6 +106,64 @@ pub struct PageDigest {
 impl PageDigest {
     pub fn to_json(&self) -> CoreResult<String> {
         serde_json::to_string(self).map_err(|e| CoreError::BadIndexPage(e.to_string()))
+    }
+
+    /// Moves the files into `store`; the digest then names them by number.
+    pub fn keep_in(&mut self, store: &PageStore) {
+        self.page = Some(store.keep(std::mem::take(&mut self.files)));
+    }
+}
+
+/// Pages read for a resolution, by number: the solver takes their files natively (the JSON the
+/// CLI gets for such a page lists none), and the CLI asks for the few it needs (the file whose
+/// metadata the solver wants, the files of the versions it chose) in batches.
+#[derive(Debug, Default)]
+pub struct PageStore {
+    next: std::sync::atomic::AtomicU32,
+    pages: std::sync::Mutex<std::collections::HashMap<u32, Vec<PageFile>>>,
+}
+
+/// Which files of a kept page the CLI wants: those at `urls`, and those of `versions`.
+#[derive(Debug, Deserialize)]
+pub struct FilesRequest {
+    pub page: u32,
+    #[serde(default)]
+    pub urls: Vec<String>,
+    #[serde(default)]
+    pub versions: Vec<String>,
+    /// Every file of the page.
+    #[serde(default)]
+    pub all: bool,
+}
+
+impl PageStore {
+    fn pages(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<u32, Vec<PageFile>>> {
+        self.pages.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Keeps a page's files; returns their number.
+    pub fn keep(&self, files: Vec<PageFile>) -> u32 {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.pages().insert(id, files);
+        id
+    }
+
+    /// The files of page `id` as the solver is fed them.
+    pub fn solver_files(&self, id: u32) -> Option<Vec<crate::resolver::FileFeed>> {
+        self.pages().get(&id).map(|files| files.iter().map(crate::resolver::FileFeed::from).collect())
+    }
+
+    /// For each request (JSON `FilesRequest[]`), the files it names, as JSON `PageFile[][]`.
+    pub fn files_json(&self, requests_json: &str) -> CoreResult<String> {
+        let requests: Vec<FilesRequest> =
+            serde_json::from_str(requests_json).map_err(|e| CoreError::BadOptions(format!("invalid page files request: {e}")))?;
+        let pages = self.pages();
+        let mut out: Vec<Vec<&PageFile>> = Vec::with_capacity(requests.len());
+        for r in &requests {
+            let files = pages.get(&r.page).ok_or_else(|| CoreError::BadOptions(format!("no page {} was kept", r.page)))?;
+            out.push(files.iter().filter(|f| r.all || r.urls.iter().any(|u| *u == f.url) || r.versions.iter().any(|v| *v == f.version)).collect());
+        }
+        serde_json::to_string(&out).map_err(|e| CoreError::BadOptions(e.to_string()))
     }
 }
 
@@ -544,6 +603,27 @@ mod tests {
             .expect_err("truncated");
         assert_eq!(err.code(), "ZE_INDEX_BAD_RESPONSE");
         assert!(err.to_string().contains("https://idx.test/simple/demo/"), "{err}");
+    }
+
+    #[test]
+    fn a_store_keeps_the_files_for_the_solver_and_gives_back_those_asked_for() {
+        let store = PageStore::default();
+        let mut d = read_json_page(PAGE.as_bytes(), src("https://idx.test/simple/demo/", "demo"), &linux_only()).expect("page");
+        d.keep_in(&store);
+        let id = d.page.expect("kept");
+        assert!(d.files.is_empty());
+        let json = d.to_json().expect("json");
+        assert!(json.contains("\"page\":") && json.contains("\"files\":[]"), "{json}");
+        let fed = store.solver_files(id).expect("solver files");
+        assert_eq!(fed.iter().map(|f| f.filename.as_str()).collect::<Vec<_>>(), ["demo-1.0.tar.gz", "demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "demo-2.0.tar.gz"]);
+        assert!(store.solver_files(id).is_some(), "the files stay for the CLI's questions");
+        let asked = format!(r#"[{{"page":{id},"versions":["2.0"]}},{{"page":{id},"urls":["https://files.test/demo-1.0-cp312.whl"]}},{{"page":{id},"all":true}}]"#);
+        let got: Vec<Vec<serde_json::Value>> = serde_json::from_str(&store.files_json(&asked).expect("files")).expect("json");
+        let names = |i: usize| got[i].iter().map(|f| f["filename"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>();
+        assert_eq!(names(0), ["demo-2.0.tar.gz"]);
+        assert_eq!(names(1), ["demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"]);
+        assert_eq!(names(2).len(), 3);
+        assert!(store.files_json(r#"[{"page":999}]"#).is_err());
     }
 
     #[test]

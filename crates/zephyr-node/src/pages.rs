@@ -1,39 +1,17 @@
 //! Simple-API pages read off the event loop: `new PageReader(tags, forSolver)`, then
 //! `readJson(chunks, pageUrl, shownUrl, index, project)` per page (a page is thousands of files).
-//! A reader for the solver also keeps each page's files, by number, until the solver takes
-//! them (`NativeResolver.step(feed, reader)`).
+//! A reader for the solver keeps each page's files, by number (zephyr-core `PageStore`): the
+//! solver takes them natively (`NativeResolver.step(feed, reader)`) and `files(requests)` gives
+//! the CLI the few it needs.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
-use zephyr_core::resolver::FileFeed;
-use zephyr_core::simple_page::{read_json_page, PageFilter, PageSource};
+use zephyr_core::simple_page::{read_json_page, PageFilter, PageSource, PageStore};
 
 use crate::errors::to_napi;
-
-/// Pages kept for the solver, by number.
-#[derive(Default)]
-pub struct PageStore {
-    next: AtomicU32,
-    pages: Mutex<HashMap<u32, Vec<FileFeed>>>,
-}
-
-impl PageStore {
-    fn keep(&self, files: Vec<FileFeed>) -> u32 {
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.pages.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(id, files);
-        id
-    }
-
-    /// The files of page `id`, which leave the store.
-    pub fn take(&self, id: u32) -> Option<Vec<FileFeed>> {
-        self.pages.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&id)
-    }
-}
 
 pub struct ReadJsonPage {
     filter: Arc<PageFilter>,
@@ -67,7 +45,7 @@ impl Task for ReadJsonPage {
         let source = PageSource { page_url: &self.page_url, shown_url: &self.shown_url, index: &self.index, project: &self.project };
         let mut digest = read_json_page(body, source, &self.filter).map_err(to_napi)?;
         if let Some(store) = &self.store {
-            digest.page = Some(store.keep(digest.files.iter().map(FileFeed::from).collect()));
+            digest.keep_in(store);
         }
         digest.to_json().map_err(to_napi)
     }
@@ -100,5 +78,15 @@ impl PageReader {
     #[napi(ts_return_type = "Promise<string>")]
     pub fn read_json(&self, chunks: Vec<Buffer>, page_url: String, shown_url: String, index: String, project: String) -> AsyncTask<ReadJsonPage> {
         AsyncTask::new(ReadJsonPage { filter: self.filter.clone(), store: self.store.clone(), chunks, page_url, shown_url, index, project })
+    }
+
+    /// For each request (JSON `[{page, urls?, versions?, all?}]`), the kept files it names, as
+    /// JSON arrays of files. Throws `ZE_BAD_OPTIONS: …` for a page this reader did not keep.
+    #[napi]
+    pub fn files(&self, requests_json: String) -> napi::Result<String> {
+        match &self.store {
+            Some(store) => store.files_json(&requests_json).map_err(to_napi),
+            None => Err(to_napi(zephyr_core::CoreError::BadOptions("this page reader keeps no pages".into()))),
+        }
     }
 }

@@ -25,7 +25,7 @@ impl NativeResolver {
     #[napi]
     pub fn step(&mut self, feed_json: String, pages: Option<&PageReader>) -> napi::Result<String> {
         let store = pages.and_then(|p| p.store.clone());
-        self.inner.step_with_pages(&feed_json, |id| store.as_ref().and_then(|s| s.take(id))).map_err(to_napi)
+        self.inner.step_with_pages(&feed_json, |id| store.as_ref().and_then(|s| s.solver_files(id))).map_err(to_napi)
     }
 }
 
