@@ -3,6 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { callNative } from '../native.js';
 import { ZephyrError, isZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { CredentialStore } from './auth.js';
@@ -76,7 +77,7 @@ async function materialize(pages: ParsedPage[], filter: FileFilter): Promise<voi
   const kept = pages.filter((p) => p.solverPage !== undefined);
   if (kept.length === 0) return;
   const reader = await filter.pageReader();
-  const files = JSON.parse(reader.files(JSON.stringify(kept.map((p) => ({ page: p.solverPage, all: true }))))) as DistFile[][];
+  const files = JSON.parse(await callNative(() => reader.files(JSON.stringify(kept.map((p) => ({ page: p.solverPage, all: true })))))) as DistFile[][];
   kept.forEach((p, i) => {
     p.files = files[i] ?? [];
     delete p.solverPage;

@@ -6,7 +6,7 @@ import { normalizeName as normalize, versionOf } from '../index/names.js';
 import { FileFilter } from '../index/file-filter.js';
 import { digestsOf } from '../index/simple.js';
 import type { DistFile, ProjectOptions, ProjectPage } from '../index/types.js';
-import { callNative, type PageReaderHandle } from '../native.js';
+import { callNative, nativeError, type PageReaderHandle } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { closest } from '../ui/suggest.js';
@@ -87,7 +87,11 @@ class Fetcher {
   keptFiles(requests: { name: string; urls?: string[]; versions?: string[] }[]): DistFile[][] {
     const asked = requests.map((r) => ({ page: this.solverPages.get(r.name), urls: r.urls ?? [], versions: r.versions ?? [] }));
     if (asked.length === 0) return [];
-    return JSON.parse(this.reader.files(JSON.stringify(asked))) as DistFile[][];
+    try {
+      return JSON.parse(this.reader.files(JSON.stringify(asked))) as DistFile[][];
+    } catch (err) {
+      throw nativeError(err);
+    }
   }
 
   private keep(project: string, page: ProjectPage | null): DistFile[] | null {
