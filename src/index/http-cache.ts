@@ -34,7 +34,7 @@ export interface OpenEntry {
   meta: CacheMeta;
   /** Where the body starts in the file. */
   bodyOffset: number;
-  /** The start of the body, read with the header. */
+  /** The start of the body, read with the header (stale entries need no more). */
   prefix: Buffer;
   /** The file's size. */
   size: number;
@@ -53,9 +53,6 @@ export interface CacheWriter {
   abort(): Promise<void>;
 }
 
-/** The first read of an entry: the header and, for all but big pages, the whole body. */
-const FIRST_READ = 1024 * 1024;
-
 /**
  * The body of an open entry: what was read with the header, then the rest in one read
  * (entries are immutable once published; each read is a trip to the thread pool, which
@@ -64,8 +61,8 @@ const FIRST_READ = 1024 * 1024;
 export async function* bodyChunks(entry: OpenEntry): AsyncGenerator<Buffer> {
   if (entry.prefix.length > 0) yield entry.prefix;
   let position = entry.bodyOffset + entry.prefix.length;
-  for (;;) {
-    const want = Math.max(entry.size - position, 64 * 1024);
+  while (position < entry.size) {
+    const want = entry.size - position;
     const chunk = Buffer.allocUnsafe(want);
     const { bytesRead } = await entry.handle.read(chunk, 0, want, position);
     if (bytesRead === 0) return;
@@ -134,9 +131,8 @@ export class HttpCache {
       const chunks: Buffer[] = [];
       let position = 0;
       for (;;) {
-        const want = position === 0 ? Math.max(HEAD_CHUNK, Math.min(size, FIRST_READ)) : HEAD_CHUNK;
-        const chunk = Buffer.allocUnsafe(want);
-        const { bytesRead } = await handle.read(chunk, 0, want, position);
+        const chunk = Buffer.allocUnsafe(HEAD_CHUNK);
+        const { bytesRead } = await handle.read(chunk, 0, HEAD_CHUNK, position);
         if (bytesRead === 0) break;
         const newline = chunk.subarray(0, bytesRead).indexOf(0x0a);
         if (newline >= 0) {
