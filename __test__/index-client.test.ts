@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
-import { IndexClient, type DistFile, type IndexClientOptions } from '../src/index/index.js';
+import { IndexClient, type DistFile, type IndexClientOptions, type ProjectPage } from '../src/index/index.js';
 import { parseCacheControl, isFresh } from '../src/index/cache-control.js';
 import { parseNetrc, netrcLookup } from '../src/index/netrc.js';
 import { isDistOf, parseDistFilename } from '../src/index/names.js';
@@ -704,6 +704,79 @@ describe('index client: HTTP cache and offline', () => {
     await rejectsWith(offline.getMetadata(whl2), 'ZE_OFFLINE_MISS');
     assert.equal(i.requests.length, 0, 'offline never touches the network');
     assert.equal(offline.stats().requests, 0);
+  });
+
+  it('a page of megabytes without caching headers: read as it streams, kept, and not written again while it says the same', async () => {
+    // A JSON page of ~1.5 MB, sent in small pieces with no validators (as some mirrors do): it
+    // is read and written part by part; an identical answer leaves the entry as it is; one that
+    // differs after its first megabyte replaces it.
+    const h = (n: number): string => createHash('sha256').update(String(n)).digest('hex');
+    const pageOf = (versions: number, tweak: string): string =>
+      JSON.stringify({
+        meta: { 'api-version': '1.1' },
+        name: 'big',
+        files: Array.from({ length: versions }, (_, n) => ({
+          filename: `big-1.${n}.tar.gz`,
+          url: `../../files/big-1.${n}.tar.gz`,
+          hashes: { sha256: h(n) },
+          'requires-python': n === versions - 1 ? tweak : '>=3.8',
+          'upload-time': '2024-05-06T07:08:09Z',
+        })),
+      });
+    let body = pageOf(6000, '>=3.8');
+    assert.ok(body.length > 1_200_000, `${body.length} bytes`);
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.pypi.simple.v1+json' });
+      const bytes = Buffer.from(body);
+      let at = 0;
+      const next = (): void => {
+        if (at >= bytes.length) return void res.end();
+        res.write(bytes.subarray(at, at + 16_384), next);
+        at += 16_384;
+      };
+      next();
+    });
+    await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/simple`;
+      const cacheDir = freshDir('cache');
+      const entryOf = (): { path: string; ino: number; mtimeMs: number; text: string } => {
+        const dir = join(cacheDir, 'http-v1', 'simple');
+        const [sub] = readdirSync(dir);
+        const [file] = readdirSync(join(dir, sub ?? ''));
+        const path = join(dir, sub ?? '', file ?? '');
+        const { ino, mtimeMs } = statSync(path);
+        return { path, ino, mtimeMs, text: readFileSync(path, 'utf8') };
+      };
+      const get = (): Promise<ProjectPage | null> => client({ indexUrls: [url], cacheDir }).getProject('big');
+
+      const first = await get();
+      assert.equal(first?.files.length, 6000);
+      assert.equal(first?.files[5999]?.filename, 'big-1.5999.tar.gz');
+      assert.deepEqual(first?.files[1234]?.hashes, { sha256: h(1234) });
+      assert.equal(first?.versionHashes.size, 6000);
+      const stored = entryOf();
+      assert.ok(stored.text.endsWith(`\n${body}`), 'the entry holds the whole body after its header');
+
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(await get(), first, 'the same answer, the same page');
+      const again = entryOf();
+      assert.deepEqual([again.ino, again.mtimeMs], [stored.ino, stored.mtimeMs], 'an identical answer is not written again');
+
+      body = pageOf(6000, '>=3.9'); // same length, differs near its end
+      const changed = await get();
+      assert.equal(changed?.files[5999]?.requiresPython, '>=3.9');
+      const replaced = entryOf();
+      assert.notEqual(replaced.ino, stored.ino, 'a different answer replaces the entry');
+      assert.ok(replaced.text.endsWith(`\n${body}`));
+      body = pageOf(10, '>=3.10'); // shorter
+      assert.equal((await get())?.files.length, 10);
+      assert.ok(entryOf().text.endsWith(`\n${body}`));
+      assert.deepEqual(await client({ indexUrls: [url], cacheDir, offline: true }).getProject('big'), await get(), 'offline: the last answer');
+      assert.deepEqual(readdirSync(join(cacheDir, 'http-v1', 'simple', readdirSync(join(cacheDir, 'http-v1', 'simple'))[0] ?? '')).length, 1, 'no temporary files left');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('cache-control freshness rules', () => {

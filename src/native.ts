@@ -84,14 +84,24 @@ export interface NativeCore {
   // --- install bindings (end)
 }
 
+/** One JSON page being read natively, part by part. */
+export interface PageStreamHandle {
+  /** Reads the next parts of the body (each entry is read, and its bytes dropped, once complete). */
+  push(chunks: Buffer[]): Promise<null>;
+  /**
+   * Reads the last parts → JSON `PageDigest` (src/index/simple.ts): the kept files, every
+   * version's SHA-256 digests, the API version. Throws `ZE_INDEX_BAD_RESPONSE: …` naming the page.
+   */
+  finish(chunks: Buffer[]): Promise<string>;
+}
+
 /** A native reader of simple-API JSON pages (one filter, any number of pages). */
 export interface PageReaderHandle {
   /**
-   * A page's body (its chunks, in order) → JSON `PageDigest` (src/index/simple.ts): the kept
-   * files, every version's SHA-256 digests, the API version. Throws `ZE_INDEX_BAD_RESPONSE: …`
-   * naming `shownUrl`.
+   * A page to read as its body arrives: its parts go to `push` (one call at a time), the last
+   * ones to `finish`. Throws `ZE_INDEX_BAD_RESPONSE: …` naming `shownUrl` for a URL that does not parse.
    */
-  readJson(chunks: Buffer[], pageUrl: string, shownUrl: string, index: string, project: string): Promise<string>;
+  stream(pageUrl: string, shownUrl: string, index: string, project: string): PageStreamHandle;
   /**
    * A reader `forSolver` keeps each page's files (the digest lists none, and names the page):
    * for each request (JSON `[{page, urls?, versions?, all?}]`), the files it names, as JSON

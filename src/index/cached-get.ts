@@ -152,7 +152,7 @@ export async function cachedStream<T>(
   {
     const entry = await cache.open(bucket, key);
     head = entry?.meta ?? null;
-    if (entry !== null) previous = { meta: entry.meta, bodyLength: entry.size - entry.bodyOffset };
+    if (entry !== null) previous = { meta: entry.meta, bodyOffset: entry.bodyOffset, bodyLength: entry.size - entry.bodyOffset };
     if (entry !== null && isFresh(entry.meta)) {
       http.stats.cacheHits++;
       log.debug(`GET ${shown} (fresh in cache)`);

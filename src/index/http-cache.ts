@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { publish, tempPathFor } from './atomic.js';
+import { streamingWriter, type CacheWriter } from './cache-writer.js';
 import { parseCacheControl } from './cache-control.js';
 
 export interface CacheMeta {
@@ -44,25 +44,25 @@ export interface OpenEntry {
 /** What a stale entry held, so that a writer can tell an identical answer apart. */
 export interface PreviousEntry {
   meta: CacheMeta;
+  bodyOffset: number;
   bodyLength: number;
 }
 
-export interface CacheWriter {
-  write(chunk: Buffer): Promise<void>;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
-}
+export type { CacheWriter };
+
+/** The most of a body read at once: pages can be megabytes, and are read as they stream. */
+const READ_BYTES = 1 << 20;
 
 /**
- * The body of an open entry: what was read with the header, then the rest in one read
- * (entries are immutable once published; each read is a trip to the thread pool, which
+ * The body of an open entry: what was read with the header, then the rest a megabyte at a
+ * time (entries are immutable once published; each read is a trip to the thread pool, which
  * the native page reader shares).
  */
 export async function* bodyChunks(entry: OpenEntry): AsyncGenerator<Buffer> {
   if (entry.prefix.length > 0) yield entry.prefix;
   let position = entry.bodyOffset + entry.prefix.length;
   while (position < entry.size) {
-    const want = entry.size - position;
+    const want = Math.min(entry.size - position, READ_BYTES);
     const chunk = Buffer.allocUnsafe(want);
     const { bytesRead } = await entry.handle.read(chunk, 0, want, position);
     if (bytesRead === 0) return;
@@ -152,72 +152,21 @@ export class HttpCache {
   }
 
   /**
-   * A new entry: its body is gathered as it streams in (entries are pages and metadata, which
-   * their readers hold whole anyway), then written in one go and published by `commit`;
-   * `abort` drops it. One write per entry instead of one per chunk: the thread pool that
-   * does the writes also reads pages natively.
+   * A new entry, written as its body streams in and published by `commit` (`abort` drops it).
+   * `previous`: the entry on disk when the request was made; when the answer repeats it (same
+   * validators and body, and no freshness lifetime that a new `storedAt` would extend), it is
+   * left as it is. Indexes that send no caching headers are asked again on every run:
+   * rewriting an identical page each time costs a rename (and the old file's removal) per page.
    */
   async writer(bucket: CacheBucket, key: string, meta: CacheMeta, previous?: PreviousEntry): Promise<CacheWriter> {
     const path = this.path(bucket, key);
-    const parts: Buffer[] = [Buffer.from(`${JSON.stringify(meta)}\n`)];
-    let done = false;
-    return {
-      write: (chunk) => {
-        if (!done) parts.push(chunk);
-        return Promise.resolve();
-      },
-      abort: () => {
-        // After a commit, the entry is the commit's.
-        if (!done) {
-          done = true;
-          parts.length = 0;
-        }
-        return Promise.resolve();
-      },
-      commit: async () => {
-        if (done) return;
-        done = true;
-        if (previous !== undefined && (await this.unchanged(bucket, key, meta, previous, parts))) return;
-        const temp = tempPathFor(path);
-        const handle = await this.create(temp);
-        try {
-          let written = 0;
-          const total = parts.reduce((sum, p) => sum + p.length, 0);
-          while (written < total) {
-            const { bytesWritten } = await handle.writev(written === 0 ? parts : [Buffer.concat(parts).subarray(written)]);
-            written += bytesWritten;
-          }
-          await handle.close();
-        } catch (error) {
-          await handle.close().catch(() => undefined);
-          await rm(temp, { force: true });
-          throw error;
-        } finally {
-          parts.length = 0;
-        }
-        await publish(temp, path);
-      },
-    };
-  }
-
-  /**
-   * Whether the entry on disk already says what `parts` would (the same body and validators,
-   * and no freshness lifetime that a new `storedAt` would extend). Indexes that send no
-   * caching headers are asked again on every run: rewriting an identical page each time
-   * costs a rename (and the old file's removal) per page.
-   */
-  private async unchanged(bucket: CacheBucket, key: string, meta: CacheMeta, previous: PreviousEntry, parts: Buffer[]): Promise<boolean> {
-    const same = (['status', 'finalUrl', 'etag', 'lastModified', 'cacheControl', 'contentType'] as const).every((k) => meta[k] === previous.meta[k]);
-    const bodyLength = parts.reduce((sum, p) => sum + p.length, 0) - (parts[0]?.length ?? 0);
-    if (!same || parseCacheControl(meta.cacheControl).has('max-age') || bodyLength !== previous.bodyLength) return false;
-    const entry = await this.read(bucket, key);
-    if (entry === null || entry.body.length !== bodyLength) return false;
-    let at = 0;
-    for (const part of parts.slice(1)) {
-      if (!part.equals(entry.body.subarray(at, at + part.length))) return false;
-      at += part.length;
-    }
-    return true;
+    const header = Buffer.from(`${JSON.stringify(meta)}\n`);
+    const sameHeader =
+      previous !== undefined &&
+      (['status', 'finalUrl', 'etag', 'lastModified', 'cacheControl', 'contentType'] as const).every((k) => meta[k] === previous.meta[k]) &&
+      !parseCacheControl(meta.cacheControl).has('max-age');
+    const sameAs = sameHeader ? { path, bodyOffset: previous.bodyOffset, bodyLength: previous.bodyLength } : null;
+    return streamingWriter(path, header, sameAs, (file) => this.create(file));
   }
 
   /** Folders made by this process: each is made once (again if it went away meanwhile). */

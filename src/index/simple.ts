@@ -153,31 +153,87 @@ export function digestsOf(packed: string | undefined): string[] {
   return out;
 }
 
-/** A PEP 691 page, read by the native core off the event loop. */
-export async function readJsonPage(body: Buffer | Buffer[], pageUrl: string, index: string, project: string, filter: FileFilter): Promise<ParsedPage> {
-  const reader = await filter.pageReader();
-  const chunks = Array.isArray(body) ? body : [body];
-  const digest = JSON.parse(await callNative(() => reader.readJson(chunks, pageUrl, redact(pageUrl), index, project))) as PageDigest;
+function parsedOf(json: string, pageUrl: string): ParsedPage {
+  const digest = JSON.parse(json) as PageDigest;
   checkApiVersion(digest.apiVersion ?? undefined, pageUrl);
   const page: ParsedPage = { files: digest.files, versionHashes: new Map(Object.entries(digest.versions)) };
   if (digest.page !== undefined) page.solverPage = digest.page;
   return page;
 }
 
-/** Collects a page as its bytes arrive, then reads it: JSON natively, HTML here. */
+/** A PEP 691 page in memory, read by the native core off the event loop. */
+export async function readJsonPage(body: Buffer | Buffer[], pageUrl: string, index: string, project: string, filter: FileFilter): Promise<ParsedPage> {
+  const reader = await filter.pageReader();
+  const chunks = Array.isArray(body) ? body : [body];
+  return parsedOf(await callNative(() => reader.stream(pageUrl, redact(pageUrl), index, project).finish(chunks)), pageUrl);
+}
+
+/** Reads a page as its bytes arrive: JSON natively, HTML here. */
 export interface PageParser {
   push(chunk: Buffer): void;
   end(): Promise<ParsedPage>;
 }
 
+/**
+ * Bytes gathered before they go to the native reader: a trip to the thread pool per few
+ * hundred kilobytes rather than per network chunk. More arrive while a part is being read.
+ */
+const PART_BYTES = 256 * 1024;
+
+/**
+ * A JSON page read natively as it arrives, one part at a time (parts gather while the one
+ * before is read): the files of a page of megabytes are read, and its bytes let go, long
+ * before its end arrives.
+ */
+function jsonPageParser(pageUrl: string, index: string, project: string, filter: FileFilter): PageParser {
+  const stream = filter.pageReader().then((reader) => callNative(() => reader.stream(pageUrl, redact(pageUrl), index, project)));
+  stream.catch(() => undefined); // awaited by end(); a body that fails first must not leave it unhandled
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let reading: Promise<void> | null = null;
+  let failure: { error: unknown } | null = null;
+  const send = (): void => {
+    if (reading !== null || failure !== null || pendingBytes < PART_BYTES) return;
+    const parts = pending;
+    pending = [];
+    pendingBytes = 0;
+    reading = stream
+      .then((s) => callNative(() => s.push(parts)))
+      .then(
+        () => {
+          reading = null;
+          send();
+        },
+        (error: unknown) => {
+          failure = { error };
+          reading = null;
+        },
+      );
+  };
+  return {
+    push: (chunk) => {
+      if (failure !== null) return;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      send();
+    },
+    end: async () => {
+      while (reading !== null) await reading;
+      if (failure !== null) throw failure.error;
+      const s = await stream;
+      const last = pending;
+      pending = [];
+      return parsedOf(await callNative(() => s.finish(last)), pageUrl);
+    },
+  };
+}
+
 export function pageParser(contentType: string | null, pageUrl: string, index: string, project: string, filter: FileFilter): PageParser {
+  if (isJsonContentType(contentType)) return jsonPageParser(pageUrl, index, project, filter);
   const parts: Buffer[] = [];
   return {
     push: (chunk) => parts.push(chunk),
-    end: async () => {
-      if (isJsonContentType(contentType)) return readJsonPage(parts, pageUrl, index, project, filter);
-      return splitFiles(parseProjectHtml(Buffer.concat(parts).toString('utf8'), pageUrl, index, null), filter, project);
-    },
+    end: async () => splitFiles(parseProjectHtml(Buffer.concat(parts).toString('utf8'), pageUrl, index, null), filter, project),
   };
 }
 

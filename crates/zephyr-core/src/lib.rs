@@ -12,6 +12,7 @@ pub mod metadata;
 pub mod sdist;
 pub mod sdist_unpack;
 pub mod resolver;
+pub mod json_split;
 pub mod simple_page;
 pub mod install;
 

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -21,6 +22,7 @@ use time::OffsetDateTime;
 
 use crate::error::{CoreError, CoreResult};
 use crate::filename::{normalize_name, DistFilename, WheelFilename};
+use crate::json_split::{ObjectSplitter, Piece, SplitError};
 
 /// Which files of a page are wanted in full.
 #[derive(Debug, Clone, Default)]
@@ -75,7 +77,7 @@ pub struct PageFile {
     /// Absolute, without fragment or credentials.
     pub url: String,
     /// Algorithm → lowercase hex digest (from `hashes`, else from a `#algo=digest` fragment).
-    pub hashes: BTreeMap<String, String>,
+    pub hashes: Digests,
     pub requires_python: Option<String>,
     pub yanked: bool,
     pub yanked_reason: Option<String>,
@@ -83,7 +85,45 @@ pub struct PageFile {
     pub upload_time: Option<i64>,
     pub size: Option<u64>,
     pub has_metadata: bool,
-    pub metadata_hashes: Option<BTreeMap<String, String>>,
+    pub metadata_hashes: Option<Digests>,
+}
+
+/// Algorithm → lowercase hex digest, sorted by algorithm; a map in JSON. A short list rather than
+/// a tree: a resolution keeps tens of thousands of files, each with one or two digests.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Digests(Vec<(String, String)>);
+
+impl Digests {
+    /// Adds (or replaces) the digest of `algo`.
+    pub fn insert(&mut self, algo: String, hex: String) {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&algo)) {
+            Ok(at) => self.0[at].1 = hex,
+            Err(at) => {
+                // Most files have one digest: no room is kept for more.
+                self.0.reserve_exact(1);
+                self.0.insert(at, (algo, hex));
+            }
+        }
+    }
+
+    pub fn get(&self, algo: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == algo).map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Digests {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 /// What a page says, digested.
@@ -198,12 +238,6 @@ struct RawFile<'a> {
     size: Option<u64>,
     core_metadata: Option<Flag<'a>>,
     dist_info_metadata: Option<Flag<'a>>,
-}
-
-#[derive(Default)]
-struct RawPage<'a> {
-    files: Vec<RawFile<'a>>,
-    api_version: Option<String>,
 }
 
 /// Skips whatever compound value the visitor was given.
@@ -365,75 +399,31 @@ impl<'de: 'a, 'a> Deserialize<'de> for MaybeFile<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for RawPage<'a> {
+/// `meta`: its `api-version`, when it states one.
+struct Meta(Option<String>);
+
+impl<'de> Deserialize<'de> for Meta {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Files<'a>(Vec<RawFile<'a>>);
-        impl<'de: 'a, 'a> Deserialize<'de> for Files<'a> {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V<'a>(PhantomData<&'a ()>);
-                impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-                    type Value = Files<'a>;
-                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        f.write_str("any value")
-                    }
-                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                        let mut files = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                        while let Some(entry) = seq.next_element::<MaybeFile>()? {
-                            files.extend(entry.0);
-                        }
-                        Ok(Files(files))
-                    }
-                    ignore_others!(Files(Vec::new()); bool, i64, u64, f64, str, unit, map);
-                }
-                d.deserialize_any(V(PhantomData))
-            }
-        }
-        struct Meta(Option<String>);
-        impl<'de> Deserialize<'de> for Meta {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> Visitor<'de> for V {
-                    type Value = Meta;
-                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        f.write_str("any value")
-                    }
-                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                        let mut version = None;
-                        while let Some(key) = map.next_key::<Text<'de>>()? {
-                            if key.0.as_deref() == Some("api-version") {
-                                version = map.next_value::<Text>()?.0.map(Cow::into_owned);
-                            } else {
-                                map.next_value::<IgnoredAny>()?;
-                            }
-                        }
-                        Ok(Meta(version))
-                    }
-                    ignore_others!(Meta(None); bool, i64, u64, f64, str, unit, seq);
-                }
-                d.deserialize_any(V)
-            }
-        }
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = RawPage<'a>;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Meta;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
+                f.write_str("any value")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut page = RawPage::default();
+                let mut version = None;
                 while let Some(key) = map.next_key::<Text<'de>>()? {
-                    match key.0.as_deref().unwrap_or_default() {
-                        "files" => page.files = map.next_value::<Files>()?.0,
-                        "meta" => page.api_version = map.next_value::<Meta>()?.0,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
+                    if key.0.as_deref() == Some("api-version") {
+                        version = map.next_value::<Text>()?.0.map(Cow::into_owned);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
                     }
                 }
-                Ok(page)
+                Ok(Meta(version))
             }
+            ignore_others!(Meta(None); bool, i64, u64, f64, str, unit, seq);
         }
-        d.deserialize_map(V(PhantomData))
+        d.deserialize_any(V)
     }
 }
 
@@ -441,8 +431,11 @@ fn bad_page(url: &str, why: impl std::fmt::Display) -> CoreError {
     CoreError::BadIndexPage(format!("The index answered {url} with invalid JSON: {why}"))
 }
 
-fn lowercase(table: Vec<(Cow<'_, str>, Cow<'_, str>)>) -> BTreeMap<String, String> {
-    table.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v.to_ascii_lowercase())).collect()
+/// A table of digests, lowercased (a later entry for the same algorithm wins).
+fn lowercase(table: Vec<(Cow<'_, str>, Cow<'_, str>)>, into: &mut Digests) {
+    for (k, v) in table {
+        into.insert(k.to_ascii_lowercase(), v.to_ascii_lowercase());
+    }
 }
 
 fn is_sha256(hex: &str) -> bool {
@@ -461,25 +454,97 @@ pub struct PageSource<'a> {
     pub project: &'a str,
 }
 
-/// Reads a PEP 691 JSON page.
-pub fn read_json_page(body: &[u8], source: PageSource<'_>, filter: &PageFilter) -> CoreResult<PageDigest> {
-    let PageSource { page_url, shown_url, index, project } = source;
-    let page: RawPage = serde_json::from_slice(body).map_err(|e| bad_page(shown_url, e))?;
-    let base = url::Url::parse(page_url).map_err(|e| bad_page(shown_url, format!("the page URL does not parse: {e}")))?;
-    let project = normalize_name(project);
-    let mut digest = PageDigest { api_version: page.api_version, ..PageDigest::default() };
-    let mut last_version: Option<(pep440_rs::Version, String)> = None;
-    for raw in page.files {
-        let (Some(filename), Some(href)) = (raw.filename.as_deref(), raw.url.as_deref()) else { continue };
+/// A PEP 691 page read as its bytes arrive: `push` each part, then `finish`. Each entry of
+/// `files` is read as soon as it is complete and its bytes dropped, so a page of megabytes is
+/// never held whole.
+pub struct PageStream {
+    splitter: ObjectSplitter,
+    reader: EntryReader,
+}
+
+/// What reads the entries of one page into its digest.
+struct EntryReader {
+    filter: Arc<PageFilter>,
+    base: url::Url,
+    shown_url: String,
+    index: String,
+    project: String,
+    digest: PageDigest,
+    /// The version of the previous file, parsed and formatted (files of one version follow each other).
+    last_version: Option<(pep440_rs::Version, String)>,
+}
+
+/// A page that is not JSON (found by the splitter), or an entry that is not.
+enum ReadError {
+    Split(SplitError),
+    Entry(serde_json::Error),
+}
+
+impl From<SplitError> for ReadError {
+    fn from(e: SplitError) -> Self {
+        ReadError::Split(e)
+    }
+}
+
+impl PageStream {
+    pub fn new(source: PageSource<'_>, filter: Arc<PageFilter>) -> CoreResult<Self> {
+        let base = url::Url::parse(source.page_url).map_err(|e| bad_page(source.shown_url, format!("the page URL does not parse: {e}")))?;
+        let reader = EntryReader {
+            filter,
+            base,
+            shown_url: source.shown_url.to_string(),
+            index: source.index.to_string(),
+            project: normalize_name(source.project),
+            digest: PageDigest::default(),
+            last_version: None,
+        };
+        Ok(PageStream { splitter: ObjectSplitter::new("files"), reader })
+    }
+
+    /// Reads the next bytes of the page.
+    pub fn push(&mut self, bytes: &[u8]) -> CoreResult<()> {
+        let PageStream { splitter, reader } = self;
+        splitter
+            .push::<ReadError>(bytes, |piece| match piece {
+                Piece::Element(entry) => {
+                    let file: MaybeFile = serde_json::from_slice(entry).map_err(ReadError::Entry)?;
+                    if let Some(raw) = file.0 {
+                        reader.add(raw);
+                    }
+                    Ok(())
+                }
+                Piece::Member { key: "meta", value } => {
+                    reader.digest.api_version = serde_json::from_slice::<Meta>(value).map_err(ReadError::Entry)?.0;
+                    Ok(())
+                }
+                Piece::Member { .. } => Ok(()),
+            })
+            .map_err(|e| match e {
+                ReadError::Split(e) => bad_page(&reader.shown_url, e.0),
+                ReadError::Entry(e) => bad_page(&reader.shown_url, e),
+            })
+    }
+
+    /// The digest of the whole page; an error when the page ended early.
+    pub fn finish(self) -> CoreResult<PageDigest> {
+        self.splitter.finish().map_err(|e| bad_page(&self.reader.shown_url, e.0))?;
+        Ok(self.reader.digest)
+    }
+}
+
+impl EntryReader {
+    /// One entry of `files`: its SHA-256 goes to its version; it is kept when the filter keeps it.
+    fn add(&mut self, raw: RawFile<'_>) {
+        let digest = &mut self.digest;
+        let (Some(filename), Some(href)) = (raw.filename.as_deref(), raw.url.as_deref()) else { return };
         // Files that are neither wheels nor sdists of this project (eggs, installers) are skipped.
-        let Ok(dist) = DistFilename::parse(filename, Some(&project)) else { continue };
+        let Ok(dist) = DistFilename::parse(filename, Some(&self.project)) else { return };
         let listed_sha = raw.hashes.iter().find(|(k, _)| k.eq_ignore_ascii_case("sha256")).map(|(_, v)| v.as_ref());
         let fragment_sha = || href.rsplit_once('#').and_then(|(_, f)| f.strip_prefix("sha256="));
-        // Files of one version usually follow each other: its key is formatted once.
-        if last_version.as_ref().is_none_or(|(v, _)| v != dist.version()) {
-            last_version = Some((dist.version().clone(), dist.version().to_string()));
+        if self.last_version.as_ref().is_none_or(|(v, _)| v != dist.version()) {
+            self.last_version = Some((dist.version().clone(), dist.version().to_string()));
         }
-        let key = last_version.as_ref().map(|(_, k)| k.as_str()).unwrap_or_default();
+        let key = self.last_version.as_ref().map(|(_, k)| k.as_str()).unwrap_or_default();
         let sha = match digest.versions.get_mut(key) {
             Some(sha) => sha,
             None => digest.versions.entry(key.to_string()).or_default(),
@@ -489,16 +554,19 @@ pub fn read_json_page(body: &[u8], source: PageSource<'_>, filter: &PageFilter) 
             sha.push_str(hex);
             sha[start..].make_ascii_lowercase();
         }
-        if !filter.keeps(&dist) {
-            continue;
+        if !self.filter.keeps(&dist) {
+            return;
         }
-        let Ok(mut url) = base.join(href) else { continue };
+        let Ok(mut url) = self.base.join(href) else { return };
         let fragment_hash = url.fragment().and_then(|f| f.split_once('=')).and_then(|(algo, hex)| {
             (!algo.is_empty() && algo.bytes().all(|b| b.is_ascii_alphanumeric()) && !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
                 .then(|| (algo.to_ascii_lowercase(), hex.to_ascii_lowercase()))
         });
-        let mut hashes: BTreeMap<String, String> = fragment_hash.into_iter().collect();
-        hashes.extend(lowercase(raw.hashes));
+        let mut hashes = Digests::default();
+        if let Some((algo, hex)) = fragment_hash {
+            hashes.insert(algo, hex);
+        }
+        lowercase(raw.hashes, &mut hashes);
         url.set_fragment(None);
         // Credentials never travel in file URLs: they come from the configured index.
         let _ = url.set_username("");
@@ -510,13 +578,17 @@ pub fn read_json_page(body: &[u8], source: PageSource<'_>, filter: &PageFilter) 
         };
         let (has_metadata, metadata_hashes) = match raw.core_metadata.or(raw.dist_info_metadata) {
             Some(Flag::Bool(b)) => (b, None),
-            Some(Flag::Hashes(map)) => (true, Some(lowercase(map)).filter(|m| !m.is_empty())),
+            Some(Flag::Hashes(map)) => {
+                let mut digests = Digests::default();
+                lowercase(map, &mut digests);
+                (true, Some(digests).filter(|m| !m.is_empty()))
+            }
             _ => (false, None),
         };
         digest.files.push(PageFile {
             filename: filename.to_string(),
             version: key.to_string(),
-            index: index.to_string(),
+            index: self.index.clone(),
             url: url.into(),
             hashes,
             requires_python: raw.requires_python.map(Cow::into_owned).filter(|r| !r.trim().is_empty()),
@@ -531,7 +603,13 @@ pub fn read_json_page(body: &[u8], source: PageSource<'_>, filter: &PageFilter) 
             metadata_hashes,
         });
     }
-    Ok(digest)
+}
+
+/// Reads a PEP 691 JSON page that is in memory whole.
+pub fn read_json_page(body: &[u8], source: PageSource<'_>, filter: &PageFilter) -> CoreResult<PageDigest> {
+    let mut stream = PageStream::new(source, Arc::new(filter.clone()))?;
+    stream.push(body)?;
+    stream.finish()
 }
 
 #[cfg(test)]
@@ -574,7 +652,7 @@ mod tests {
         assert_eq!(d.versions["2.0"], "");
         let sdist = &d.files[0];
         assert_eq!(sdist.url, "https://idx.test/files/demo-1.0.tar.gz");
-        assert_eq!(sdist.hashes["sha256"], "1".repeat(64), "the hashes field wins over the fragment");
+        assert_eq!(sdist.hashes.get("sha256"), Some("1".repeat(64).as_str()), "the hashes field wins over the fragment");
         assert_eq!(sdist.upload_time, Some(1_704_164_645_678));
         assert_eq!(sdist.requires_python.as_deref(), Some(">=3.8"));
         assert_eq!(sdist.index, "idx");
@@ -584,7 +662,7 @@ mod tests {
         assert!(wheel.yanked);
         assert_eq!(wheel.yanked_reason.as_deref(), Some("broken build"));
         assert!(wheel.has_metadata);
-        assert_eq!(wheel.metadata_hashes.as_ref().map(|m| m["sha256"].as_str()), Some("abcd"));
+        assert_eq!(wheel.metadata_hashes.as_ref().and_then(|m| m.get("sha256")), Some("abcd"));
         let lenient = &d.files[2];
         assert_eq!(lenient.size, None);
         assert!(!lenient.yanked);
@@ -624,6 +702,28 @@ mod tests {
         assert_eq!(names(1), ["demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"]);
         assert_eq!(names(2).len(), 3);
         assert!(store.files_json(r#"[{"page":999}]"#).is_err());
+    }
+
+    #[test]
+    fn a_page_read_in_parts_is_read_as_a_whole() {
+        let whole = read_json_page(PAGE.as_bytes(), src("https://idx.test/simple/demo/", "demo"), &linux_only()).expect("page");
+        let filter = Arc::new(linux_only());
+        for size in [1, 7, 64, 300] {
+            let mut stream = PageStream::new(src("https://idx.test/simple/demo/", "demo"), filter.clone()).expect("stream");
+            for part in PAGE.as_bytes().chunks(size) {
+                stream.push(part).expect("part");
+            }
+            assert_eq!(stream.finish().expect("digest"), whole, "parts of {size} bytes");
+        }
+    }
+
+    #[test]
+    fn a_page_that_is_not_an_object_or_ends_early_is_an_error() {
+        for body in [&b"[1, 2]"[..], b"{\"files\": [{\"filename\": 1}", b"{\"files\": [{\"filename\" 1}]}", b"{\"meta\": {\"api-version\": tru}}"] {
+            let err = read_json_page(body, src("https://idx.test/simple/demo/", "demo"), &PageFilter::default()).expect_err("bad page");
+            assert_eq!(err.code(), "ZE_INDEX_BAD_RESPONSE");
+            assert!(err.to_string().contains("https://idx.test/simple/demo/"), "{err}");
+        }
     }
 
     #[test]
