@@ -1,7 +1,8 @@
 // The command line itself: version, help, unknown commands, the native core.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot, runZephyr } from './helpers/cli.js';
@@ -28,6 +29,27 @@ describe('zephyr CLI', () => {
     const r = await runZephyr(['frobnicate']);
     assert.notEqual(r.code, 0);
     assert.match(r.stdout + r.stderr, /Command not found/);
+  });
+
+  it('keeps V8\'s code cache of the CLI, and uses it: a second run does not make it again', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'zephyr-code-cache-'));
+    try {
+      const env = { ZEPHYR_CACHE_DIR: cacheDir };
+      // A command that loads the HTTP layer (which sets a V8 flag: the cache must still fit).
+      const requirements = join(cacheDir, 'requirements.in');
+      writeFileSync(requirements, 'nothing-here\n');
+      const first = await runZephyr(['pip', 'compile', '--offline', requirements], { env });
+      assert.notEqual(first.code, 0);
+      const dir = join(cacheDir, 'code-v1');
+      const [file = ''] = readdirSync(dir);
+      assert.ok(file.startsWith('app-'), `a code cache in ${dir}`);
+      const before = statSync(join(dir, file));
+      await runZephyr(['pip', 'compile', '--offline', requirements], { env });
+      const after = statSync(join(dir, file));
+      assert.deepEqual([readdirSync(dir), after.ino, after.mtimeMs], [[file], before.ino, before.mtimeMs], 'V8 accepted the cache, so it was not made again');
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('the native core loads and hashes files', async () => {

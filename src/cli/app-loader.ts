@@ -23,6 +23,10 @@ export function loadApp(): LoadedApp {
   const vm = process.getBuiltinModule('node:vm');
   const { createRequire } = process.getBuiltinModule('node:module');
   const { fileURLToPath } = process.getBuiltinModule('node:url');
+  // V8 rejects a code cache made under other flags. The HTTP layer sets this flag when it loads
+  // (src/index/undici.ts), after the compilation and before the cache is made: set here first,
+  // the flags are the same at both ends of every run, and the cache is used.
+  process.getBuiltinModule('node:v8').setFlagsFromString('--liftoff-only');
   const file = fileURLToPath(new URL('./app.cjs', import.meta.url));
   const source = fs.readFileSync(file, 'utf8');
   const cacheFile = codeCacheFile(path, fs.statSync(file));

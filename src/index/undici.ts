@@ -17,7 +17,8 @@ Object.assign(Dispatcher.prototype, api);
 // opens. V8 compiles it twice: at once without optimizing (Liftoff), then optimized on a
 // background thread that every process waits for before it exits, about 70 ms of each
 // command's wall time here for a parser whose share of the work is small. The first
-// compilation is kept.
+// compilation is kept. (The CLI sets the flag before anything else, src/cli/app-loader.ts:
+// V8's code cache must be made and read under the same flags.)
 setFlagsFromString('--liftoff-only');
 
 export { Agent, buildConnector, EnvHttpProxyAgent, errors };
