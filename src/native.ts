@@ -103,9 +103,11 @@ export interface PageReaderHandle {
    */
   stream(pageUrl: string, shownUrl: string, index: string, project: string): PageStreamHandle;
   /**
-   * A reader `forSolver` keeps each page's files (the digest lists none, and names the page):
-   * for each request (JSON `[{page, urls?, versions?, all?}]`), the files it names, as JSON
-   * `DistFile[][]`. Throws `ZE_BAD_OPTIONS: …` for a page the reader did not keep.
+   * A reader `forSolver` keeps each page's files and versions' digests (the digest lists none,
+   * and names the page): for each request (JSON `[{page, urls?, versions?, all?}]`), the files
+   * at `urls`, and the files and digests of `versions` (all with `all`), as JSON
+   * `{files: DistFile[], versions: {[version]: digests}}[]`. Throws `ZE_BAD_OPTIONS: …` for a
+   * page the reader did not keep.
    */
   files(requestsJson: string): string;
 }

@@ -3,7 +3,6 @@
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { callNative } from '../native.js';
 import { ZephyrError, isZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { CredentialStore } from './auth.js';
@@ -20,7 +19,7 @@ import { withFileReader } from './local-file.js';
 import { distKind, normalizeName, versionOf } from './names.js';
 import { defaultNetrcPath } from './netrc.js';
 import { mapLimit } from './semaphore.js';
-import { pageParser, parseProjectHtml, parseProjectList, splitFiles, SIMPLE_ACCEPT, type ParsedPage } from './simple.js';
+import { keptParts, pageParser, parseProjectHtml, parseProjectList, splitFiles, SIMPLE_ACCEPT, type ParsedPage } from './simple.js';
 import type { DistFile, IndexClientOptions, IndexStats, IndexStrategy, ProjectOptions, ProjectPage } from './types.js';
 import { redact, trimSlashes, withoutCredentials } from './url.js';
 import { readWheelMetadata } from './zip.js';
@@ -76,11 +75,12 @@ function mergePages(pages: ParsedPage[], project: string, strategy: IndexStrateg
 async function materialize(pages: ParsedPage[], filter: FileFilter): Promise<void> {
   const kept = pages.filter((p) => p.solverPage !== undefined);
   if (kept.length === 0) return;
-  const reader = await filter.pageReader();
-  const files = JSON.parse(await callNative(() => reader.files(JSON.stringify(kept.map((p) => ({ page: p.solverPage, all: true })))))) as DistFile[][];
+  const parts = keptParts(await filter.pageReader(), kept.map((p) => ({ page: p.solverPage, all: true })));
   kept.forEach((p, i) => {
-    p.files = files[i] ?? [];
+    p.files = parts[i]?.files ?? [];
+    p.versionHashes = new Map(Object.entries(parts[i]?.versions ?? {}));
     delete p.solverPage;
+    delete p.kept;
   });
 }
 
@@ -182,8 +182,9 @@ export class IndexClient {
     const pages = found.map((f) => f.files);
     if (flat.length > 0) pages.push(splitFiles(flat, filter, project));
     if (pages.length > 1) await materialize(pages, filter);
-    const { files, versionHashes, solverPage } = mergePages(pages, project, this.strategy);
-    log.debug(`${project}: ${files.length} files${keep === undefined ? '' : ' kept'} (${versionHashes.size} versions) from ${from}`);
+    const { files, versionHashes, solverPage, kept } = mergePages(pages, project, this.strategy);
+    const counts = kept ?? { files: files.length, versions: versionHashes.size };
+    log.debug(`${project}: ${counts.files} files${keep === undefined ? '' : ' kept'} (${counts.versions} versions) from ${from}`);
     const page: ProjectPage = { name: project, files, versionHashes, index };
     if (solverPage !== undefined) page.solverPage = solverPage;
     return page;

@@ -1,7 +1,7 @@
 // Simple-API pages (PEP 503 HTML, PEP 691 JSON) to DistFiles, and project lists.
 // JSON pages are read by the native core (zephyr-core simple_page.rs); HTML pages here.
 
-import { callNative } from '../native.js';
+import { callNative, nativeError, type PageReaderHandle } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
 import type { FileFilter } from './file-filter.js';
 import { parseHtml, type HtmlPage } from './html.js';
@@ -131,10 +131,30 @@ export interface ParsedPage {
   /** Version → its files' SHA-256 digests, 64 hex characters each, concatenated (see `digestsOf`). */
   versionHashes: Map<string, string>;
   /**
-   * Read by a filter `forSolver`: the number under which the native reader keeps the files
-   * for the solver. `files` is then empty: ask the reader for the few needed (`files()`).
+   * Read by a filter `forSolver`: the number under which the native reader keeps the files and
+   * the versions' digests for the solver. `files` and `versionHashes` are then empty: ask the
+   * reader for the few needed (`keptParts`).
    */
   solverPage?: number;
+  /** With `solverPage`: how many files and versions the reader keeps. */
+  kept?: { files: number; versions: number };
+}
+
+/** What the native reader gives back of a kept page (PageReaderHandle.files). */
+export interface KeptParts {
+  files: DistFile[];
+  /** As ParsedPage.versionHashes. */
+  versions: Record<string, string>;
+}
+
+/** Asks the native reader for parts of the pages it keeps, in one call. */
+export function keptParts(reader: PageReaderHandle, requests: { page: number | undefined; urls?: string[]; versions?: string[]; all?: boolean }[]): KeptParts[] {
+  if (requests.length === 0) return [];
+  try {
+    return JSON.parse(reader.files(JSON.stringify(requests))) as KeptParts[];
+  } catch (err) {
+    throw nativeError(err);
+  }
 }
 
 /** What the native core makes of a JSON page (zephyr-core `simple_page::PageDigest`). */
@@ -143,6 +163,7 @@ interface PageDigest {
   versions: Record<string, string>;
   apiVersion: string | null;
   page?: number;
+  kept?: { files: number; versions: number };
 }
 
 /** The SHA-256 digests in a `versionHashes` value. */
@@ -158,6 +179,7 @@ function parsedOf(json: string, pageUrl: string): ParsedPage {
   checkApiVersion(digest.apiVersion ?? undefined, pageUrl);
   const page: ParsedPage = { files: digest.files, versionHashes: new Map(Object.entries(digest.versions)) };
   if (digest.page !== undefined) page.solverPage = digest.page;
+  if (digest.kept !== undefined) page.kept = digest.kept;
   return page;
 }
 

@@ -60,8 +60,8 @@ export interface ProjectPage {
   versionHashes: Map<string, string>;
   /**
    * With a `keep` filter made `forSolver`, for one JSON page: the number under which the
-   * native reader holds its files for the solver. `files` is then empty; the reader gives
-   * the ones needed (`PageReaderHandle.files`).
+   * native reader holds its files and its versions' digests for the solver. `files` and
+   * `versionHashes` are then empty; the reader gives the ones needed (`PageReaderHandle.files`).
    */
   solverPage?: number;
   /** The index that answered (the first one when several contributed), without credentials. */

@@ -4,9 +4,9 @@
 
 import { normalizeName as normalize, versionOf } from '../index/names.js';
 import { FileFilter } from '../index/file-filter.js';
-import { digestsOf } from '../index/simple.js';
+import { digestsOf, keptParts, type KeptParts } from '../index/simple.js';
 import type { DistFile, ProjectOptions, ProjectPage } from '../index/types.js';
-import { callNative, nativeError, type PageReaderHandle } from '../native.js';
+import { callNative, type PageReaderHandle } from '../native.js';
 import { ZephyrError } from '../ui/errors.js';
 import { log } from '../ui/log.js';
 import { closest } from '../ui/suggest.js';
@@ -81,17 +81,11 @@ class Fetcher {
   ) {}
 
   /**
-   * The files of several projects' kept pages, in one call: those at the given URLs and those
-   * of the given versions, per request.
+   * Parts of several projects' kept pages, in one call: the files at the given URLs, and the
+   * files and digests of the given versions, per request.
    */
-  keptFiles(requests: { name: string; urls?: string[]; versions?: string[] }[]): DistFile[][] {
-    const asked = requests.map((r) => ({ page: this.solverPages.get(r.name), urls: r.urls ?? [], versions: r.versions ?? [] }));
-    if (asked.length === 0) return [];
-    try {
-      return JSON.parse(this.reader.files(JSON.stringify(asked))) as DistFile[][];
-    } catch (err) {
-      throw nativeError(err);
-    }
+  kept(requests: { name: string; urls?: string[]; versions?: string[] }[]): KeptParts[] {
+    return keptParts(this.reader, requests.map((r) => ({ page: this.solverPages.get(r.name), urls: r.urls ?? [], versions: r.versions ?? [] })));
   }
 
   private keep(project: string, page: ProjectPage | null): DistFile[] | null {
@@ -124,8 +118,8 @@ class Fetcher {
     const fresh = [...new Map(metadata.filter((need) => !this.inflight.has(`m:${need.url}`)).map((need) => [need.url, need])).values()];
     // The solver names files it was given: from the native reader (one call for all of them), or the project's list.
     const kept = fresh.filter((need) => this.solverPages.has(normalize(need.name)));
-    const fromReader = this.keptFiles(kept.map((need) => ({ name: normalize(need.name), urls: [need.url] })));
-    const keptFile = new Map(kept.map((need, i) => [need.url, fromReader[i]?.[0]]));
+    const fromReader = this.kept(kept.map((need) => ({ name: normalize(need.name), urls: [need.url] })));
+    const keptFile = new Map(kept.map((need, i) => [need.url, fromReader[i]?.files[0]]));
     for (const need of fresh) {
       const key = `m:${need.url}`;
       started++;
@@ -185,14 +179,16 @@ export async function resolve(options: SolverOptions, source: PackageSource): Pr
       const files = new Map<string, DistFile[]>();
       const hashes = new Map<string, string[]>();
       const versionFiles = new Map<string, DistFile[]>();
-      // The chosen versions' files: from the native reader in one call, or the projects' lists.
+      // The chosen versions' files and digests: from the native reader in one call, or the projects' lists.
       const keptPackages = step.packages.filter((p) => fetcher.solverPages.has(p.name));
-      const keptFiles = fetcher.keptFiles(keptPackages.map((p) => ({ name: p.name, versions: [p.version] })));
-      const keptOwn = new Map(keptPackages.map((p, i) => [versionKey(p.name, p.version), keptFiles[i] ?? []]));
+      const parts = fetcher.kept(keptPackages.map((p) => ({ name: p.name, versions: [p.version] })));
+      const keptOwn = new Map(keptPackages.map((p, i) => [versionKey(p.name, p.version), parts[i]]));
       for (const p of step.packages) {
-        const own = keptOwn.get(versionKey(p.name, p.version)) ?? (fetcher.usable.get(p.name) ?? []).filter((f) => (f.version ?? versionOf(f.filename, p.name)) === p.version);
+        const fromReader = keptOwn.get(versionKey(p.name, p.version));
+        const own = fromReader?.files ?? (fetcher.usable.get(p.name) ?? []).filter((f) => (f.version ?? versionOf(f.filename, p.name)) === p.version);
         versionFiles.set(versionKey(p.name, p.version), own);
-        const sha = [...new Set(digestsOf(fetcher.hashes.get(p.name)?.get(p.version)))].sort();
+        const packed = fromReader !== undefined ? fromReader.versions[p.version] : fetcher.hashes.get(p.name)?.get(p.version);
+        const sha = [...new Set(digestsOf(packed))].sort();
         // Several versions of one name (universal forks): the by-name maps hold all of them.
         files.set(p.name, [...(files.get(p.name) ?? []), ...own]);
         hashes.set(p.name, [...new Set([...(hashes.get(p.name) ?? []), ...sha])].sort());

@@ -137,10 +137,19 @@ pub struct PageDigest {
     pub versions: BTreeMap<String, String>,
     /// `meta.api-version`, when the page states one.
     pub api_version: Option<String>,
-    /// The number under which a [`PageStore`] keeps the files, when one does (then `files` is
-    /// left out of the JSON).
+    /// The number under which a [`PageStore`] keeps the files and the versions' digests, when one
+    /// does (then `files` and `versions` are empty in the JSON, and `kept` counts them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<KeptCounts>,
+}
+
+/// How many files and versions of a page a [`PageStore`] keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct KeptCounts {
+    pub files: usize,
+    pub versions: usize,
 }
 
 impl PageDigest {
@@ -148,22 +157,33 @@ impl PageDigest {
         serde_json::to_string(self).map_err(|e| CoreError::BadIndexPage(e.to_string()))
     }
 
-    /// Moves the files into `store`; the digest then names them by number.
+    /// Moves the files and the versions' digests into `store`; the digest then names them by number.
     pub fn keep_in(&mut self, store: &PageStore) {
-        self.page = Some(store.keep(std::mem::take(&mut self.files)));
+        let page = KeptPage { files: std::mem::take(&mut self.files), versions: std::mem::take(&mut self.versions) };
+        self.kept = Some(KeptCounts { files: page.files.len(), versions: page.versions.len() });
+        self.page = Some(store.keep(page));
     }
+}
+
+/// What a [`PageStore`] keeps of a page.
+#[derive(Debug, Default)]
+pub struct KeptPage {
+    pub files: Vec<PageFile>,
+    /// As [`PageDigest::versions`].
+    pub versions: BTreeMap<String, String>,
 }
 
 /// Pages read for a resolution, by number: the solver takes their files natively (the JSON the
 /// CLI gets for such a page lists none), and the CLI asks for the few it needs (the file whose
-/// metadata the solver wants, the files of the versions it chose) in batches.
+/// metadata the solver wants, the files and digests of the versions it chose) in batches.
 #[derive(Debug, Default)]
 pub struct PageStore {
     next: std::sync::atomic::AtomicU32,
-    pages: std::sync::Mutex<std::collections::HashMap<u32, Vec<PageFile>>>,
+    pages: std::sync::Mutex<std::collections::HashMap<u32, KeptPage>>,
 }
 
-/// Which files of a kept page the CLI wants: those at `urls`, and those of `versions`.
+/// What the CLI wants of a kept page: the files at `urls`, and the files and digests of
+/// `versions`; with `all`, every file and every version's digests.
 #[derive(Debug, Deserialize)]
 pub struct FilesRequest {
     pub page: u32,
@@ -171,37 +191,50 @@ pub struct FilesRequest {
     pub urls: Vec<String>,
     #[serde(default)]
     pub versions: Vec<String>,
-    /// Every file of the page.
     #[serde(default)]
     pub all: bool,
 }
 
+/// The answer to a [`FilesRequest`].
+#[derive(Debug, Serialize)]
+struct FilesAnswer<'a> {
+    files: Vec<&'a PageFile>,
+    versions: BTreeMap<&'a str, &'a str>,
+}
+
 impl PageStore {
-    fn pages(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<u32, Vec<PageFile>>> {
+    fn pages(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<u32, KeptPage>> {
         self.pages.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Keeps a page's files; returns their number.
-    pub fn keep(&self, files: Vec<PageFile>) -> u32 {
+    /// Keeps a page; returns its number.
+    pub fn keep(&self, page: KeptPage) -> u32 {
         let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.pages().insert(id, files);
+        self.pages().insert(id, page);
         id
     }
 
     /// The files of page `id` as the solver is fed them.
     pub fn solver_files(&self, id: u32) -> Option<Vec<crate::resolver::FileFeed>> {
-        self.pages().get(&id).map(|files| files.iter().map(crate::resolver::FileFeed::from).collect())
+        self.pages().get(&id).map(|page| page.files.iter().map(crate::resolver::FileFeed::from).collect())
     }
 
-    /// For each request (JSON `FilesRequest[]`), the files it names, as JSON `PageFile[][]`.
+    /// For each request (JSON `FilesRequest[]`), what it names, as JSON `{files, versions}[]`.
     pub fn files_json(&self, requests_json: &str) -> CoreResult<String> {
         let requests: Vec<FilesRequest> =
             serde_json::from_str(requests_json).map_err(|e| CoreError::BadOptions(format!("invalid page files request: {e}")))?;
         let pages = self.pages();
-        let mut out: Vec<Vec<&PageFile>> = Vec::with_capacity(requests.len());
+        let mut out: Vec<FilesAnswer> = Vec::with_capacity(requests.len());
         for r in &requests {
-            let files = pages.get(&r.page).ok_or_else(|| CoreError::BadOptions(format!("no page {} was kept", r.page)))?;
-            out.push(files.iter().filter(|f| r.all || r.urls.iter().any(|u| *u == f.url) || r.versions.iter().any(|v| *v == f.version)).collect());
+            let page = pages.get(&r.page).ok_or_else(|| CoreError::BadOptions(format!("no page {} was kept", r.page)))?;
+            let files = page.files.iter().filter(|f| r.all || r.urls.iter().any(|u| *u == f.url) || r.versions.iter().any(|v| *v == f.version)).collect();
+            let versions = page
+                .versions
+                .iter()
+                .filter(|(v, _)| r.all || r.versions.iter().any(|w| w == *v))
+                .map(|(v, d)| (v.as_str(), d.as_str()))
+                .collect();
+            out.push(FilesAnswer { files, versions });
         }
         serde_json::to_string(&out).map_err(|e| CoreError::BadOptions(e.to_string()))
     }
@@ -691,16 +724,22 @@ mod tests {
         let id = d.page.expect("kept");
         assert!(d.files.is_empty());
         let json = d.to_json().expect("json");
-        assert!(json.contains("\"page\":") && json.contains("\"files\":[]"), "{json}");
+        assert!(json.contains("\"page\":") && json.contains("\"files\":[]") && json.contains("\"versions\":{}"), "{json}");
+        assert_eq!(d.kept, Some(KeptCounts { files: 3, versions: 2 }));
         let fed = store.solver_files(id).expect("solver files");
         assert_eq!(fed.iter().map(|f| f.filename.as_str()).collect::<Vec<_>>(), ["demo-1.0.tar.gz", "demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "demo-2.0.tar.gz"]);
         assert!(store.solver_files(id).is_some(), "the files stay for the CLI's questions");
         let asked = format!(r#"[{{"page":{id},"versions":["2.0"]}},{{"page":{id},"urls":["https://files.test/demo-1.0-cp312.whl"]}},{{"page":{id},"all":true}}]"#);
-        let got: Vec<Vec<serde_json::Value>> = serde_json::from_str(&store.files_json(&asked).expect("files")).expect("json");
-        let names = |i: usize| got[i].iter().map(|f| f["filename"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>();
+        let got: Vec<serde_json::Value> = serde_json::from_str(&store.files_json(&asked).expect("files")).expect("json");
+        let names = |i: usize| got[i]["files"].as_array().map(|a| a.iter().map(|f| f["filename"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>()).unwrap_or_default();
+        let versions = |i: usize| got[i]["versions"].as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
         assert_eq!(names(0), ["demo-2.0.tar.gz"]);
+        assert_eq!(versions(0), ["2.0"]);
         assert_eq!(names(1), ["demo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"]);
+        assert!(versions(1).is_empty(), "a file asked for by URL comes without digests");
         assert_eq!(names(2).len(), 3);
+        assert_eq!(versions(2), ["1.0", "2.0"]);
+        assert_eq!(got[2]["versions"]["1.0"].as_str().map(str::len), Some(3 * 64), "every platform's digest");
         assert!(store.files_json(r#"[{"page":999}]"#).is_err());
     }
 
