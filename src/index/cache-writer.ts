@@ -3,7 +3,7 @@
 // (an index that sends no caching headers is asked again on every run), the parts are
 // compared with it instead, and nothing is written.
 
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { rm, type FileHandle } from 'node:fs/promises';
 import { publish, tempPathFor } from './atomic.js';
 
 /** Body bytes gathered before they are written (or compared): one trip to the thread pool each. */
@@ -15,9 +15,13 @@ export interface CacheWriter {
   abort(): Promise<void>;
 }
 
-/** The entry on disk that the new one may repeat: where its body starts, and its length. */
+/**
+ * The entry on disk that the new one may repeat: the file, open (the caller closes it), where
+ * its body starts, and its length. Entries are replaced, never changed: the open file is the
+ * entry as it was when opened.
+ */
 export interface SameAs {
-  path: string;
+  handle: FileHandle;
   bodyOffset: number;
   bodyLength: number;
 }
@@ -53,8 +57,7 @@ export function streamingWriter(path: string, header: Buffer, sameAs: SameAs | n
   let parts: Buffer[] = [];
   let partsBytes = 0;
   let done = false;
-  /** While comparing: the old entry, and how much of its body matched. */
-  let old: FileHandle | null = null;
+  /** While comparing: how much of the old entry's body matched. */
   let compared = 0;
   let comparing = sameAs !== null;
   /** Once writing: the temporary file. */
@@ -77,9 +80,7 @@ export function streamingWriter(path: string, header: Buffer, sameAs: SameAs | n
     const file = tempPathFor(path);
     const handle = await create(file);
     temp = { path: file, handle };
-    const matched = old !== null && sameAs !== null && compared > 0 ? await readAt(old, sameAs.bodyOffset, compared) : Buffer.alloc(0);
-    await old?.close().catch(() => undefined);
-    old = null;
+    const matched = sameAs !== null && compared > 0 ? await readAt(sameAs.handle, sameAs.bodyOffset, compared) : Buffer.alloc(0);
     comparing = false;
     await writeAll(handle, [header, matched, ...rest]);
   };
@@ -87,13 +88,9 @@ export function streamingWriter(path: string, header: Buffer, sameAs: SameAs | n
   const flush = async (batch: Buffer[], bytes: number, last: boolean): Promise<void> => {
     if (comparing && sameAs !== null) {
       const fits = compared + bytes <= sameAs.bodyLength && (!last || compared + bytes === sameAs.bodyLength);
-      if (fits) {
-        old ??= await open(sameAs.path, 'r').catch(() => null);
-        const whole = !last || (old !== null && (await old.stat()).size === sameAs.bodyOffset + sameAs.bodyLength);
-        if (old !== null && whole && equalParts(batch, await readAt(old, sameAs.bodyOffset + compared, bytes))) {
-          compared += bytes;
-          return;
-        }
+      if (fits && equalParts(batch, await readAt(sameAs.handle, sameAs.bodyOffset + compared, bytes))) {
+        compared += bytes;
+        return;
       }
       await startWriting(batch);
       return;
@@ -123,8 +120,6 @@ export function streamingWriter(path: string, header: Buffer, sameAs: SameAs | n
   };
 
   const cleanUp = async (): Promise<void> => {
-    await old?.close().catch(() => undefined);
-    old = null;
     if (temp !== null) {
       const { path: file, handle } = temp;
       temp = null;

@@ -152,88 +152,91 @@ export async function cachedStream<T>(
   {
     const entry = await cache.open(bucket, key);
     head = entry?.meta ?? null;
-    if (entry !== null) previous = { meta: entry.meta, bodyOffset: entry.bodyOffset, bodyLength: entry.size - entry.bodyOffset };
     if (entry !== null && isFresh(entry.meta)) {
       http.stats.cacheHits++;
       log.debug(`GET ${shown} (fresh in cache)`);
       return fromEntry(entry, 'cache', null);
     }
-    // Stale: only the header is needed unless the server answers 304.
-    await entry?.handle.close().catch(() => undefined);
+    // Stale: kept open while the request is made, for a writer to compare a new body with.
+    if (entry !== null) previous = { meta: entry.meta, handle: entry.handle, bodyOffset: entry.bodyOffset, bodyLength: entry.size - entry.bodyOffset };
   }
-
-  for (;;) {
-    const stale = head;
-    const headers: Record<string, string> = { accept: options.accept, 'accept-encoding': ACCEPT_ENCODING };
-    const conditional = stale !== null && stale.status === 200 && (stale.etag !== null || stale.lastModified !== null);
-    if (conditional) {
-      if (stale.etag !== null) headers['if-none-match'] = stale.etag;
-      if (stale.lastModified !== null) headers['if-modified-since'] = stale.lastModified;
-    }
-    type Outcome = { kind: 'done'; value: T } | { kind: 'not-modified'; headers: Record<string, string> };
-    const outcome = await http.fetch(url, { headers, note: conditional ? 'stale: revalidating' : 'not cached' }, async (response): Promise<Outcome> => {
-      if (response.status === 304 && conditional) return { kind: 'not-modified', headers: response.headers };
-      if (response.status === 200) {
-        const meta = metaFrom(shown, response.url.href, 200, response.headers);
-        const encoding = response.headers['content-encoding'];
-        const storable = isStorable(meta.cacheControl);
-        const writer = storable ? await cache.writer(bucket, key, meta, previous) : null;
-        try {
-          // Compressed bodies are decoded whole (the index sends big pages uncompressed).
-          const body = encoding === undefined ? response.body : once(await decodeBody(await collect(response.body), encoding, shown));
-          const progress: Progress = { ended: false };
-          const value = await use({ ...infoOf(meta, 'network'), chunks: tee(body, writer, progress) });
-          if (progress.ended) await writer?.commit();
-          if (!storable && stale !== null) await cache.remove(bucket, key);
-          return { kind: 'done', value };
-        } finally {
-          await writer?.abort();
+  try {
+    for (;;) {
+      const stale = head;
+      const headers: Record<string, string> = { accept: options.accept, 'accept-encoding': ACCEPT_ENCODING };
+      const conditional = stale !== null && stale.status === 200 && (stale.etag !== null || stale.lastModified !== null);
+      if (conditional) {
+        if (stale.etag !== null) headers['if-none-match'] = stale.etag;
+        if (stale.lastModified !== null) headers['if-modified-since'] = stale.lastModified;
+      }
+      type Outcome = { kind: 'done'; value: T } | { kind: 'not-modified'; headers: Record<string, string> };
+      const outcome = await http.fetch(url, { headers, note: conditional ? 'stale: revalidating' : 'not cached' }, async (response): Promise<Outcome> => {
+        if (response.status === 304 && conditional) return { kind: 'not-modified', headers: response.headers };
+        if (response.status === 200) {
+          const meta = metaFrom(shown, response.url.href, 200, response.headers);
+          const encoding = response.headers['content-encoding'];
+          const storable = isStorable(meta.cacheControl);
+          const writer = storable ? await cache.writer(bucket, key, meta, previous) : null;
+          try {
+            // Compressed bodies are decoded whole (the index sends big pages uncompressed).
+            const body = encoding === undefined ? response.body : once(await decodeBody(await collect(response.body), encoding, shown));
+            const progress: Progress = { ended: false };
+            const value = await use({ ...infoOf(meta, 'network'), chunks: tee(body, writer, progress) });
+            if (progress.ended) await writer?.commit();
+            if (!storable && stale !== null) await cache.remove(bucket, key);
+            return { kind: 'done', value };
+          } finally {
+            await writer?.abort();
+          }
         }
-      }
-      if (response.status === 404 || response.status === 410) {
-        // Remembered (for offline runs) but never fresh unless the server says so.
-        const meta = metaFrom(shown, response.url.href, response.status, response.headers);
-        if (isStorable(meta.cacheControl)) await cache.write(bucket, key, { meta, body: Buffer.alloc(0) });
-        return { kind: 'done', value: await use({ ...infoOf(meta, 'network'), chunks: once(Buffer.alloc(0)) }) };
-      }
-      throw new ZephyrError(
-        'ZE_HTTP',
-        `${shown} answered HTTP ${response.status}.`,
-        response.status === 403 ? 'The index refused access: check credentials and permissions.' : 'Check the index URL.',
-      );
-    });
-    if (outcome.kind === 'done') return outcome.value;
+        if (response.status === 404 || response.status === 410) {
+          // Remembered (for offline runs) but never fresh unless the server says so.
+          const meta = metaFrom(shown, response.url.href, response.status, response.headers);
+          if (isStorable(meta.cacheControl)) await cache.write(bucket, key, { meta, body: Buffer.alloc(0) });
+          return { kind: 'done', value: await use({ ...infoOf(meta, 'network'), chunks: once(Buffer.alloc(0)) }) };
+        }
+        throw new ZephyrError(
+          'ZE_HTTP',
+          `${shown} answered HTTP ${response.status}.`,
+          response.status === 403 ? 'The index refused access: check credentials and permissions.' : 'Check the index URL.',
+        );
+      });
+      if (outcome.kind === 'done') return outcome.value;
 
-    if (stale === null) throw new Error('unreachable: 304 without a cached entry');
-    const entry = await cache.open(bucket, key);
-    if (entry === null || entry.meta.storedAt !== stale.storedAt || entry.meta.etag !== stale.etag) {
-      // The entry changed or went away meanwhile: ask again, unconditionally.
-      await entry?.handle.close().catch(() => undefined);
-      head = null;
-      previous = undefined;
-      continue;
+      if (stale === null) throw new Error('unreachable: 304 without a cached entry');
+      const entry = await cache.open(bucket, key);
+      if (entry === null || entry.meta.storedAt !== stale.storedAt || entry.meta.etag !== stale.etag) {
+        // The entry changed or went away meanwhile: ask again, unconditionally.
+        await entry?.handle.close().catch(() => undefined);
+        head = null;
+        await previous?.handle.close().catch(() => undefined);
+        previous = undefined;
+        continue;
+      }
+      http.stats.revalidated++;
+      const h = outcome.headers;
+      const meta: CacheMeta = {
+        ...entry.meta,
+        storedAt: Date.now(),
+        age: ageOf(h),
+        etag: h.etag ?? entry.meta.etag,
+        lastModified: h['last-modified'] ?? entry.meta.lastModified,
+        cacheControl: h['cache-control'] ?? entry.meta.cacheControl,
+        date: h.date ?? entry.meta.date,
+      };
+      const storable = isStorable(meta.cacheControl);
+      let rewrite: CacheWriter | null = null;
+      try {
+        rewrite = storable ? await cache.writer(bucket, key, meta) : null;
+      } catch (error) {
+        await entry.handle.close().catch(() => undefined);
+        throw error;
+      }
+      const value = await fromEntry({ ...entry, meta }, 'revalidated', rewrite);
+      if (!storable) await cache.remove(bucket, key);
+      return value;
     }
-    http.stats.revalidated++;
-    const h = outcome.headers;
-    const meta: CacheMeta = {
-      ...entry.meta,
-      storedAt: Date.now(),
-      age: ageOf(h),
-      etag: h.etag ?? entry.meta.etag,
-      lastModified: h['last-modified'] ?? entry.meta.lastModified,
-      cacheControl: h['cache-control'] ?? entry.meta.cacheControl,
-      date: h.date ?? entry.meta.date,
-    };
-    const storable = isStorable(meta.cacheControl);
-    let rewrite: CacheWriter | null = null;
-    try {
-      rewrite = storable ? await cache.writer(bucket, key, meta) : null;
-    } catch (error) {
-      await entry.handle.close().catch(() => undefined);
-      throw error;
-    }
-    const value = await fromEntry({ ...entry, meta }, 'revalidated', rewrite);
-    if (!storable) await cache.remove(bucket, key);
-    return value;
+  } finally {
+    await previous?.handle.close().catch(() => undefined);
   }
 }

@@ -41,9 +41,10 @@ export interface OpenEntry {
   handle: FileHandle;
 }
 
-/** What a stale entry held, so that a writer can tell an identical answer apart. */
+/** A stale entry, open (its opener closes it), so that a writer can tell an identical answer apart. */
 export interface PreviousEntry {
   meta: CacheMeta;
+  handle: FileHandle;
   bodyOffset: number;
   bodyLength: number;
 }
@@ -165,7 +166,7 @@ export class HttpCache {
       previous !== undefined &&
       (['status', 'finalUrl', 'etag', 'lastModified', 'cacheControl', 'contentType'] as const).every((k) => meta[k] === previous.meta[k]) &&
       !parseCacheControl(meta.cacheControl).has('max-age');
-    const sameAs = sameHeader ? { path, bodyOffset: previous.bodyOffset, bodyLength: previous.bodyLength } : null;
+    const sameAs = sameHeader ? { handle: previous.handle, bodyOffset: previous.bodyOffset, bodyLength: previous.bodyLength } : null;
     return streamingWriter(path, header, sameAs, (file) => this.create(file));
   }
 
