@@ -3,7 +3,7 @@
 // exits. A lock whose owner is gone (killed) is taken over. Without it, a second
 // process's journal recovery could roll back a change the first is still making.
 
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Environment } from '../python/environment.js';
@@ -23,9 +23,34 @@ function alive(pid: number): boolean {
   }
 }
 
+/** How long a lock file without a pid in it is taken to be still being written. */
+const OWNERLESS_GRACE_MS = 2000;
+
+function youngerThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < ms;
+  } catch {
+    return false;
+  }
+}
+
+/** Puts the lock in place with its content, or fails with EEXIST. */
+function createLock(mine: string, path: string): void {
+  try {
+    linkSync(mine, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // File systems without hard links: created, then written (see OWNERLESS_GRACE_MS).
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    writeFileSync(path, String(process.pid), { flag: 'wx' });
+  }
+}
+
+/** The pid in a lock file; NaN when it holds none (yet) or is gone. */
 function ownerOf(path: string): number {
   try {
-    return Number(readFileSync(path, 'utf8').trim());
+    const text = readFileSync(path, 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : Number.NaN;
   } catch {
     return Number.NaN;
   }
@@ -39,14 +64,26 @@ export async function lockEnvironment(env: Environment): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const started = Date.now();
   let told = false;
+  // The lock appears with its owner's pid in it, at once: written beside it, then linked into
+  // place (a file created empty and then written would be seen without an owner, and taken over).
+  const mine = `${path}.${process.pid}`;
+  writeFileSync(mine, String(process.pid));
   for (;;) {
     try {
-      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      createLock(mine, path);
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        rmSync(mine, { force: true });
+        throw err;
+      }
     }
     const owner = ownerOf(path);
+    if (Number.isNaN(owner) && youngerThan(path, OWNERLESS_GRACE_MS)) {
+      // Made by a zephyr that cannot link and has not written its pid yet.
+      await sleep(20);
+      continue;
+    }
     if (!alive(owner)) {
       log.debug(`taking over the lock of ${env.root} from pid ${owner}, which is gone`);
       rmSync(path, { force: true });
@@ -57,10 +94,12 @@ export async function lockEnvironment(env: Environment): Promise<void> {
       told = true;
     }
     if (Date.now() - started > WAIT_LIMIT_MS) {
+      rmSync(mine, { force: true });
       throw new ZephyrError('ZE_ENV_LOCKED', `${env.root} is being changed by zephyr process ${owner}`, `wait for it to finish, or stop it; the lock is ${path}`);
     }
     await sleep(100);
   }
+  rmSync(mine, { force: true });
   held.add(path);
   process.once('exit', () => {
     if (ownerOf(path) === process.pid) rmSync(path, { force: true });
