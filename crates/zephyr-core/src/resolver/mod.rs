@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{CoreError, CoreResult};
 pub use options::Options;
 pub use requirements::{check_requirements, parse_requirement};
-use provider::{NeedData, Pkg, Provider};
+use provider::{Blocker, NeedData, Paused, Pkg, Provider};
 use state::State;
 pub use universal::{Edge, RootEdge};
 
@@ -178,6 +178,20 @@ pub struct Resolver {
     state: State,
     /// Universal mode: the forks (disjoint regions), each with its solution once solved.
     forks: Vec<(MarkerTree, Option<Map<Pkg, Version>>)>,
+    /// Where the last run stopped, to make no new run before what stopped it is fed.
+    paused: Option<Paused>,
+}
+
+impl Feed {
+    /// Whether this feed brings what stopped a run.
+    fn unblocks(&self, blocker: &Blocker) -> bool {
+        match blocker {
+            Blocker::Project(name) => self.projects.iter().any(|p| crate::filename::normalize_name(&p.name) == *name),
+            Blocker::Metadata(name, version) => self.metadata.iter().any(|m| {
+                crate::filename::normalize_name(&m.name) == *name && <Version as std::str::FromStr>::from_str(m.version.trim()).is_ok_and(|v| v == *version)
+            }),
+        }
+    }
 }
 
 impl Resolver {
@@ -189,7 +203,7 @@ impl Resolver {
 
     pub fn from_options(options: Options) -> Self {
         let base = options.base_region.clone();
-        Resolver { state: State::new(options), forks: vec![(base, None)] }
+        Resolver { state: State::new(options), forks: vec![(base, None)], paused: None }
     }
 
     /// Feed data (JSON) and run; returns the step result as JSON.
@@ -216,10 +230,25 @@ impl Resolver {
         serde_json::to_string(&result).map_err(|e| CoreError::Resolver(e.to_string()))
     }
 
-    /// Feed data and run.
+    /// Feed data and run (unless the feed lacks what stopped the last run: then only look ahead).
     pub fn step_with(&mut self, feed: Feed) -> CoreResult<StepResult> {
+        let blocked = self.paused.as_ref().is_some_and(|p| !feed.unblocks(&p.blocker));
         self.state.feed(feed);
+        if let (true, Some(paused)) = (blocked, &self.paused) {
+            let provider = Provider::resume(&self.state, paused);
+            provider.lookahead();
+            let (projects, metadata) = provider.take_needs();
+            return Ok(StepResult::Need { projects, metadata });
+        }
+        self.paused = None;
         self.run()
+    }
+
+    /// Remembers where a run stopped for data, and gives its needs.
+    fn pause(&mut self, stop: CoreResult<(StepResult, Option<Paused>)>) -> CoreResult<StepResult> {
+        let (result, paused) = stop?;
+        self.paused = paused;
+        Ok(result)
     }
 
     fn run(&mut self) -> CoreResult<StepResult> {
@@ -236,17 +265,24 @@ impl Resolver {
                     if provider.take_restart() {
                         continue;
                     }
-                    provider.lookahead();
-                    let (projects, metadata) = provider.take_needs();
-                    if projects.is_empty() && metadata.is_empty() {
-                        return Err(CoreError::Resolver("the resolver stopped without saying what it needs".into()));
-                    }
-                    Ok(StepResult::Need { projects, metadata })
+                    let stop = stopped(&provider);
+                    drop(provider);
+                    self.pause(stop)
                 }
                 Err(other) => Err(CoreError::Resolver(other.to_string())),
             };
         }
     }
+}
+
+/// The needs of a run that stopped for data, after looking ahead, and where it stopped.
+fn stopped(provider: &Provider) -> CoreResult<(StepResult, Option<Paused>)> {
+    provider.lookahead();
+    let (projects, metadata) = provider.take_needs();
+    if projects.is_empty() && metadata.is_empty() {
+        return Err(CoreError::Resolver("the resolver stopped without saying what it needs".into()));
+    }
+    Ok((StepResult::Need { projects, metadata }, provider.paused()))
 }
 
 impl Resolver {
@@ -300,12 +336,9 @@ impl Resolver {
                         self.forks.splice(i..=i, cells.into_iter().map(|c| (c, None)));
                         continue;
                     }
-                    provider.lookahead();
-                    let (projects, metadata) = provider.take_needs();
-                    if projects.is_empty() && metadata.is_empty() {
-                        return Err(CoreError::Resolver("the resolver stopped without saying what it needs".into()));
-                    }
-                    return Ok(StepResult::Need { projects, metadata });
+                    let stop = stopped(&provider);
+                    drop(provider);
+                    return self.pause(stop);
                 }
                 Err(other) => return Err(CoreError::Resolver(other.to_string())),
             }

@@ -65,6 +65,22 @@ impl fmt::Display for Unusable {
 #[error("the resolver needs more data")]
 pub struct NeedData;
 
+/// What stopped a run: the first data it lacked. Until that arrives, a new run would take
+/// the same path and stop at the same place (a run only reads data it has, in an order
+/// fixed by that data), so it need not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocker {
+    Project(String),
+    Metadata(String, Version),
+}
+
+/// A run that stopped: its blocker, and the packages it visited (for the lookahead).
+#[derive(Debug, Clone)]
+pub struct Paused {
+    pub blocker: Blocker,
+    pub visited: Vec<(Pkg, Version)>,
+}
+
 pub struct Provider<'a> {
     st: &'a State,
     projects: RefCell<BTreeSet<String>>,
@@ -78,6 +94,8 @@ pub struct Provider<'a> {
     tried: RefCell<HashMap<String, HashSet<Version>>>,
     /// The run stopped to start again with a package decided earlier (see `note_tried`).
     restart: RefCell<bool>,
+    /// The data whose absence stopped the run.
+    blocker: RefCell<Option<Blocker>>,
 }
 
 /// After this many versions of one package were tried in a run (it keeps being rejected
@@ -102,7 +120,26 @@ impl<'a> Provider<'a> {
             fork: RefCell::new(None),
             tried: RefCell::new(HashMap::new()),
             restart: RefCell::new(false),
+            blocker: RefCell::new(None),
         }
+    }
+
+    /// A provider for a run that is not made (see [`Blocker`]): it still needs what stopped
+    /// the last one, and looks ahead from the packages that one visited.
+    pub fn resume(st: &'a State, paused: &Paused) -> Self {
+        let provider = Provider::new(st);
+        match &paused.blocker {
+            Blocker::Project(name) => provider.projects.borrow_mut().insert(name.clone()),
+            Blocker::Metadata(name, version) => provider.metadata.borrow_mut().insert((name.clone(), version.clone())),
+        };
+        *provider.visited.borrow_mut() = paused.visited.clone();
+        provider
+    }
+
+    /// Where the run stopped (after a `NeedData` that was not a restart or a fork).
+    pub fn paused(&self) -> Option<Paused> {
+        let blocker = self.blocker.borrow().clone()?;
+        Some(Paused { blocker, visited: self.visited.borrow().clone() })
     }
 
     /// Add to the needs what a speculative walk of the known graph can reach:
@@ -262,6 +299,7 @@ impl DependencyProvider for Provider<'_> {
             Pkg::Base(name) | Pkg::Extra(name, _) => match self.st.projects.get(name) {
                 None => {
                     self.projects.borrow_mut().insert(name.clone());
+                    *self.blocker.borrow_mut() = Some(Blocker::Project(name.clone()));
                     Err(NeedData)
                 }
                 Some(_) => {
@@ -292,6 +330,7 @@ impl DependencyProvider for Provider<'_> {
             }
             DepsOutcome::Missing => {
                 if let Some(name) = package.name() {
+                    *self.blocker.borrow_mut() = Some(Blocker::Metadata(name.to_string(), version.clone()));
                     self.metadata.borrow_mut().insert((name.to_string(), version.clone()));
                     self.prefetch_siblings(name, version);
                 }

@@ -181,6 +181,46 @@ fn protocol_asks_for_projects_then_metadata_with_lookahead() {
     assert!(steps <= 5, "took {steps} steps");
 }
 
+/// Drive the protocol answering one need per step, the last one asked for (answers arrive in
+/// any order: the solver's own need comes last); every other need waits. Returns the result.
+fn drive_one_at_a_time(index: &Index, options_json: &str) -> StepResult {
+    let mut resolver = Resolver::new(options_json).expect("options");
+    let mut feed = Feed::default();
+    let mut answered: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for _ in 1..500 {
+        let StepResult::Need { projects, metadata } = resolver.step_with(feed).expect("step") else {
+            return resolver.step_with(Feed::default()).expect("rerun");
+        };
+        let asked: Vec<(Option<String>, Option<NeedMetadata>)> = projects
+            .into_iter()
+            .map(|p| (Some(p), None))
+            .chain(metadata.into_iter().map(|m| (None, Some(m))))
+            .filter(|(p, m)| !answered.contains(&format!("{p:?}{:?}", m.as_ref().map(|m| (&m.name, &m.version)))))
+            .collect();
+        let Some((p, m)) = asked.into_iter().last() else { panic!("the solver asked for nothing it was not given") };
+        answered.insert(format!("{p:?}{:?}", m.as_ref().map(|m| (&m.name, &m.version))));
+        let text = index.answer(p.as_slice(), m.as_slice());
+        feed = serde_json::from_str(&text).expect("feed");
+    }
+    panic!("resolution did not finish");
+}
+
+#[test]
+fn answers_in_any_order_and_one_at_a_time_give_the_same_resolution() {
+    // A run stops at the first data it lacks; until that is fed, steps only look ahead (and
+    // keep asking for it). The outcome must not depend on the order answers arrive in.
+    let mut idx = Index::new();
+    idx.add("a", "2.0", &["c==1.0", "d"]).add("a", "1.0", &["c", "d"]);
+    idx.add("b", "1.0", &["c>=2.0", "e"]);
+    idx.add("c", "1.0", &[]).add("c", "2.0", &["f"]);
+    idx.add("d", "1.0", &["e>=1"]).add("e", "1.0", &[]).add("e", "1.5", &["f<2"]).add("f", "1.0", &[]).add("f", "2.0", &[]);
+    let opts = options(&["a", "b"], json!({}));
+    let (all_at_once, _) = drive(&idx, &opts);
+    let expected = versions(&[("a", "1.0"), ("b", "1.0"), ("c", "2.0"), ("d", "1.0"), ("e", "1.5"), ("f", "1.0")]);
+    assert_eq!(resolved(&all_at_once), expected);
+    assert_eq!(resolved(&drive_one_at_a_time(&idx, &opts)), expected);
+}
+
 #[test]
 fn backtracks_to_an_older_version() {
     let mut idx = Index::new();
