@@ -17,7 +17,7 @@ import { parseCacheControl, isFresh } from '../src/index/cache-control.js';
 import { parseNetrc, netrcLookup } from '../src/index/netrc.js';
 import { isDistOf, parseDistFilename } from '../src/index/names.js';
 import { FileFilter, KEEP_ALL } from '../src/index/file-filter.js';
-import { digestsOf, parseProjectHtml, readJsonPage, type ParsedPage } from '../src/index/simple.js';
+import { digestsOf, pageParser, parseProjectHtml, type ParsedPage } from '../src/index/simple.js';
 import { redact, redactText } from '../src/index/url.js';
 import { readWheelMetadata, type RangeReader } from '../src/index/zip.js';
 import { ZephyrError } from '../src/ui/errors.js';
@@ -264,7 +264,11 @@ describe('index client: JSON pages read natively and filtered', () => {
     versions: ['1.0'],
   });
   const keep = new FileFilter(['cp312-cp312-any']);
-  const read = (text: string, filter = keep): Promise<ParsedPage> => readJsonPage(Buffer.from(text), pageUrl, 'idx', 'P', filter);
+  const read = (text: string, filter = keep): Promise<ParsedPage> => {
+    const parser = pageParser('application/vnd.pypi.simple.v1+json', pageUrl, 'idx', 'P', filter);
+    parser.push(Buffer.from(text));
+    return parser.end();
+  };
 
   it('keeps what the filter accepts in full, and every version\'s SHA-256 digests', async () => {
     const page = await read(doc);

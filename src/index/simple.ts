@@ -183,13 +183,6 @@ function parsedOf(json: string, pageUrl: string): ParsedPage {
   return page;
 }
 
-/** A PEP 691 page in memory, read by the native core off the event loop. */
-export async function readJsonPage(body: Buffer | Buffer[], pageUrl: string, index: string, project: string, filter: FileFilter): Promise<ParsedPage> {
-  const reader = await filter.pageReader();
-  const chunks = Array.isArray(body) ? body : [body];
-  return parsedOf(await callNative(() => reader.stream(pageUrl, redact(pageUrl), index, project).finish(chunks)), pageUrl);
-}
-
 /** Reads a page as its bytes arrive: JSON natively, HTML here. */
 export interface PageParser {
   push(chunk: Buffer): void;

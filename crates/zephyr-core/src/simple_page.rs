@@ -638,16 +638,17 @@ impl EntryReader {
     }
 }
 
-/// Reads a PEP 691 JSON page that is in memory whole.
-pub fn read_json_page(body: &[u8], source: PageSource<'_>, filter: &PageFilter) -> CoreResult<PageDigest> {
-    let mut stream = PageStream::new(source, Arc::new(filter.clone()))?;
-    stream.push(body)?;
-    stream.finish()
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page read in one part.
+    fn read_json_page(body: &[u8], source: PageSource<'_>, filter: &PageFilter) -> CoreResult<PageDigest> {
+        let mut stream = PageStream::new(source, Arc::new(filter.clone()))?;
+        stream.push(body)?;
+        stream.finish()
+    }
 
     const PAGE: &str = r#"{
       "meta": {"api-version": "1.1"},
